@@ -1,0 +1,92 @@
+//! @file fixed.h
+//! @brief Fixed-point types and the one implementation of their rounding and overflow rules.
+//!
+//! Semantics follow Xilinx `ap_fixed` / `ap_ufixed` (Vivado HLS user guide UG902, "Arbitrary
+//! Precision Fixed-Point Data Types", quantization and overflow modes). A value of type
+//! fixed<W,I> is stored as a W-bit two's-complement (or unsigned) integer `raw` and means
+//! raw * 2^-(W-I). Every function here works on such raw integers; nothing is emulated in float.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace nngen {
+
+/// 128-bit integer for exact intermediate arithmetic (GCC/Clang extension).
+__extension__ typedef __int128 Int128;
+
+/// Quantization (rounding) mode, as ap_fixed's Q parameter. Applied when fractional bits are
+/// dropped. "half" means exactly halfway between two representable values.
+enum class Rounding {
+  Trn,        ///< AP_TRN: toward minus infinity (drop bits). Default.
+  TrnZero,    ///< AP_TRN_ZERO: toward zero.
+  Rnd,        ///< AP_RND: to nearest, half toward plus infinity (round-half-up).
+  RndZero,    ///< AP_RND_ZERO: to nearest, half toward zero.
+  RndMinInf,  ///< AP_RND_MIN_INF: to nearest, half toward minus infinity.
+  RndInf,     ///< AP_RND_INF: to nearest, half away from zero.
+  RndConv,    ///< AP_RND_CONV: to nearest, half to even (convergent).
+};
+
+/// Overflow mode, as ap_fixed's O parameter. Applied after rounding when the value does not fit.
+enum class Overflow {
+  Wrap,     ///< AP_WRAP: keep the low W bits (two's-complement wrap-around). Default.
+  Sat,      ///< AP_SAT: clamp to the largest / smallest representable value.
+  SatZero,  ///< AP_SAT_ZERO: an overflowing value becomes zero.
+  SatSym,   ///< AP_SAT_SYM: clamp symmetrically to +-max (signed); same as Sat when unsigned.
+};
+
+/// A fixed-point type: `width` bits in all, `intBits` of them left of the binary point
+/// (the sign bit included when signed). intBits may be negative or larger than width,
+/// as in ap_fixed. Widths are limited to 1..62 bits so raw values fit an int64_t.
+struct FixedType {
+  int width = 16;                      ///< total bits W
+  int intBits = 6;                     ///< integer bits I (sign included when signed)
+  bool isSigned = true;                ///< ap_fixed (true) or ap_ufixed (false)
+  Rounding rounding = Rounding::Trn;    ///< quantization mode
+  Overflow overflow = Overflow::Wrap;  ///< overflow mode
+
+  /// Fractional bits F = W - I; raw * 2^-F is the value.
+  int fracBits() const { return width - intBits; }
+  /// Smallest raw value the type holds (-2^(W-1) signed, 0 unsigned).
+  int64_t minRaw() const;
+  /// Largest raw value the type holds (2^(W-1)-1 signed, 2^W-1 unsigned).
+  int64_t maxRaw() const;
+  /// hls4ml spelling, e.g. `ap_fixed<16,6>` or `ap_ufixed<8,3,AP_RND,AP_SAT>`; modes are
+  /// written only when not the defaults.
+  std::string str() const;
+  bool operator==(const FixedType&) const = default;
+};
+
+/// Parses a precision string. Accepted spellings (case of the mode names ignored):
+///  - hls4ml / Vivado HLS: `ap_fixed<W,I>`, `ap_fixed<W,I,Q>`, `ap_fixed<W,I,Q,O>`,
+///    `ap_fixed<W,I,Q,O,0>`, `ap_ufixed<...>`, `ap_int<W>`, `ap_uint<W>`;
+///    Q is AP_TRN, AP_TRN_ZERO, AP_RND, AP_RND_ZERO, AP_RND_MIN_INF, AP_RND_INF, AP_RND_CONV;
+///    O is AP_WRAP, AP_SAT, AP_SAT_ZERO, AP_SAT_SYM (AP_WRAP_SM and a non-zero saturation-bit
+///    count N are rejected).
+///  - nngen's short form: `fixed<W,I>`, `ufixed<W,I>`, `int<W>`, `uint<W>`, with optional
+///    modes without the AP_ prefix: `fixed<8,3,rnd,sat>`.
+/// @throws std::invalid_argument with a message naming what is wrong (no file/line: the
+///         caller adds those).
+FixedType parseFixedType(const std::string& text);
+
+/// Re-quantizes a raw value with `fromFrac` fractional bits into type `to`: drops or appends
+/// fractional bits applying `to.rounding`, then applies `to.overflow`. This is the single
+/// definition of the rounding/overflow rules; rtl_primitives/nn_requantize.v implements the
+/// same function in hardware and tests/ check the two against each other bit for bit.
+/// @param raw      input integer; its value is raw * 2^-fromFrac (any int64_t)
+/// @param fromFrac fractional bits of the input (may be negative)
+/// @returns the raw integer of `to` (within [to.minRaw(), to.maxRaw()])
+int64_t requantize(int64_t raw, int fromFrac, const FixedType& to);
+
+/// Quantizes a real number into `to` with its rounding and overflow modes, exactly as ap_fixed
+/// does when assigned a double (post-training quantization of weights, input preprocessing).
+/// @throws std::invalid_argument for NaN, infinity or |x * 2^F| >= 2^62.
+int64_t quantizeReal(double x, const FixedType& to);
+
+/// The real value of a raw integer: raw * 2^-frac.
+double rawToReal(int64_t raw, int frac);
+
+/// Fewest bits of a two's-complement integer that holds every value in [lo, hi] (at least 1).
+int signedBitsFor(int64_t lo, int64_t hi);
+
+}  // namespace nngen
