@@ -1,0 +1,150 @@
+//! @file graph.h
+//! @brief The network IR: layers in order, tensor shapes, float parameters, fixed-point types.
+//!
+//! Every tensor is channels-last, H x W x C; a flat vector of N values is 1 x 1 x N. The spec
+//! loader builds a Graph; passes (src/passes) transform it; the reference (src/ref) and the
+//! emitter (src/emit) only read it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/diagnostic.h"
+#include "ir/fixed.h"
+
+namespace nngen {
+
+/// A tensor shape in channels-last order.
+struct Shape {
+  int h = 1;  ///< rows (pixels)
+  int w = 1;  ///< columns (pixels)
+  int c = 1;  ///< channels
+  int64_t size() const { return int64_t{h} * w * c; }
+  bool operator==(const Shape&) const = default;
+};
+
+/// Dense float data with its dimensions, C order (last index fastest), as read from .npy.
+struct FloatTensor {
+  std::vector<size_t> dims;
+  std::vector<double> data;
+  bool empty() const { return data.empty(); }
+};
+
+/// The layer kinds of spec v1. Flatten only reshapes; BatchNormalization is folded into the
+/// preceding Conv2D/Dense where that is exact, otherwise executed as a per-channel scale and
+/// shift.
+enum class LayerKind { Conv2D, Dense, MaxPool2D, AvgPool2D, BatchNorm, ReLU, Flatten };
+
+/// The spec's type name for a kind (`Conv2D`, `MaxPooling2D`, ...).
+const char* kindName(LayerKind kind);
+
+/// Zero padding in pixels on each side of a Conv2D input.
+struct Padding {
+  int top = 0, bottom = 0, left = 0, right = 0;
+};
+
+/// Quantized (integer) parameters of a layer, filled by the PTQ pass. For Conv2D/Dense the
+/// kernel is in [kh][kw][cin][cout] order (Dense: kh = in.h, kw = in.w, cin = in.c); for a
+/// BatchNorm kept as scale-and-shift it holds one scale per channel.
+struct QuantParams {
+  std::vector<int64_t> kernel;  ///< raw integers of weightType
+  std::vector<int64_t> bias;    ///< raw integers of biasType, one per output channel (or empty)
+};
+
+/// One layer. Fields not used by its kind keep their defaults.
+struct Layer {
+  std::string name;
+  LayerKind kind = LayerKind::ReLU;
+  SourceLoc loc;  ///< where the layer is defined in the spec
+  Shape in, out;
+
+  // Conv2D / pooling geometry (Dense: kernel = whole input, stride 1).
+  int kernelH = 1, kernelW = 1, strideH = 1, strideW = 1;
+  Padding pad;
+
+  // Float parameters as loaded (Conv2D/Dense kernel in [kh][kw][cin][cout] order).
+  FloatTensor kernel, bias;
+  FloatTensor gamma, beta, movingMean, movingVariance;  ///< BatchNorm
+  double epsilon = 1e-3;                                ///< BatchNorm
+  std::vector<std::string> foldedLayers;                ///< BatchNorms folded into this layer
+
+  // Fixed-point types (resolved against the model defaults by the loader).
+  FixedType weightType, biasType, resultType;
+  std::optional<FixedType> accumType;  ///< user-given accumulator; unset = exact, derived
+
+  QuantParams q;  ///< filled by the quantize pass
+
+  /// The integer arithmetic of the layer, decided by the lower-arithmetic pass; the reference
+  /// (src/ref) and the emitter (src/emit) both execute exactly this, nothing else.
+  ///
+  /// Conv2D / Dense / BatchNorm (scale-and-shift) / AveragePooling2D compute, per output value,
+  ///   acc = sum_i p_i + bias[n], p_i = x_i * coeff_i (raw integers, product frac = inFrac +
+  ///   coeffFrac); with a user accumulator type every p_i and the bias are first requantized to
+  ///   it and the final sum gets its overflow mode; the result is requantize(acc, accFrac,
+  ///   resultType). AveragePooling2D: coeff = {R}, one reciprocal 1/(kh*kw) for every tap.
+  /// MaxPooling2D / ReLU: the result is requantize(max(...) or max(0, x), inType frac,
+  ///   resultType).
+  struct Arith {
+    std::vector<int64_t> coeff;    ///< Conv/Dense: [kh][kw][cin][cout]; BN: [c]; AvgPool: {R}
+    int coeffFrac = 0;             ///< fractional bits of coeff
+    int accFrac = 0;               ///< fractional bits of acc
+    std::vector<int64_t> bias;     ///< per output channel, raw at accFrac (empty: no bias)
+    std::vector<int64_t> accMin;   ///< per output channel: smallest possible acc (proven bound)
+    std::vector<int64_t> accMax;   ///< per output channel: largest possible acc
+  } arith;
+  FixedType inType;  ///< type of the input tensor (previous layer's result), set with arith
+};
+
+/// Host-side preprocessing of stored uint8 images into the network input, in this order:
+/// zero-pad the stored image, repeat its channels, then x = pixel * scale + offset, then
+/// quantize into the input precision.
+struct Preprocess {
+  Padding pad;
+  int repeatChannels = 1;
+  double scale = 1.0;
+  double offset = 0.0;
+};
+
+/// Labelled test images shipped with a spec (paths resolved against the spec's folder).
+struct TestData {
+  std::string images;  ///< .npy uint8, (N, h, w) or (N, h, w, c), before preprocessing
+  std::string labels;  ///< .npy integer, (N,)
+  std::vector<std::string> classes;
+};
+
+/// Options of the generated hardware.
+struct HardwareOptions {
+  int adderLevelsPerStage = 2;  ///< adder (or comparator) levels between pipeline registers
+  double clockPeriodNs = 5.0;   ///< target clock (200 MHz like the paper) for the scripts
+};
+
+/// A whole network as the passes see it.
+struct Graph {
+  std::string name;         ///< design name; also the Verilog top-level prefix
+  std::string description;
+  std::string specPath;     ///< the YAML file it was loaded from
+  Shape input;
+  FixedType inputType;
+  SourceLoc inputLoc;
+  Preprocess preprocess;
+  std::vector<Layer> layers;
+  std::optional<TestData> testData;
+  HardwareOptions hardware;
+  std::map<std::string, std::string> metadata;  ///< free-form `metadata:` scalars, as text
+
+  /// Output shape of the last layer (the input shape when there are no layers).
+  Shape outputShape() const { return layers.empty() ? input : layers.back().out; }
+};
+
+/// Checks the invariants every pass must keep: shapes chain from the input, parameter sizes
+/// match shapes, quantized parameters (when present) match the float ones in size.
+/// @throws Error naming the layer and the broken invariant (an nngen bug, not a user error).
+void verifyGraph(const Graph& g, const std::string& afterPass);
+
+/// A readable dump of the graph (one line per layer: kind, shapes, types), for --dump-ir-after.
+std::string dumpGraph(const Graph& g);
+
+}  // namespace nngen

@@ -1,0 +1,23 @@
+//! @file absorb_flatten.cpp
+//! @brief Pass absorb-flatten: the Dense after a Flatten reads the whole image as one window.
+#include "passes/passes.h"
+
+namespace nngen {
+
+void absorbFlatten(Graph& g) {
+  for (size_t i = 0; i < g.layers.size(); ++i) {
+    const Layer& f = g.layers[i];
+    if (f.kind != LayerKind::Flatten) continue;
+    if (i + 1 >= g.layers.size() || g.layers[i + 1].kind != LayerKind::Dense)
+      throw Error(f.loc, f.name, "a Flatten must be followed directly by a Dense layer");
+    Layer& d = g.layers[i + 1];
+    d.in = f.in;
+    d.kernelH = f.in.h;
+    d.kernelW = f.in.w;
+    d.kernel.dims = {size_t(f.in.h), size_t(f.in.w), size_t(f.in.c), size_t(d.out.c)};
+    g.layers.erase(g.layers.begin() + static_cast<long>(i));
+    --i;
+  }
+}
+
+}  // namespace nngen

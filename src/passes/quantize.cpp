@@ -1,0 +1,42 @@
+//! @file quantize.cpp
+//! @brief Pass quantize: post-training quantization (PTQ) of all constants.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "passes/passes.h"
+
+namespace nngen {
+
+static std::vector<int64_t> quantizeAll(const Layer& l, const std::vector<double>& values,
+                                        const FixedType& t, const char* what) {
+  std::vector<int64_t> out;
+  out.reserve(values.size());
+  for (double v : values) {
+    try {
+      out.push_back(quantizeReal(v, t));
+    } catch (const std::invalid_argument& e) {
+      throw Error(l.loc, l.name, fmt::format("cannot quantize {}: {}", what, e.what()));
+    }
+  }
+  return out;
+}
+
+void quantize(Graph& g) {
+  for (Layer& l : g.layers) {
+    if (l.kind == LayerKind::Conv2D || l.kind == LayerKind::Dense) {
+      l.q.kernel = quantizeAll(l, l.kernel.data, l.weightType, "kernel");
+      if (!l.bias.empty()) l.q.bias = quantizeAll(l, l.bias.data, l.biasType, "bias");
+    } else if (l.kind == LayerKind::BatchNorm) {
+      std::vector<double> scale(l.in.c), shift(l.in.c);
+      for (int c = 0; c < l.in.c; ++c) {
+        scale[c] = l.gamma.data[c] / std::sqrt(l.movingVariance.data[c] + l.epsilon);
+        shift[c] = l.beta.data[c] - l.movingMean.data[c] * scale[c];
+      }
+      l.q.kernel = quantizeAll(l, scale, l.weightType, "scale gamma/sqrt(var+eps)");
+      l.q.bias = quantizeAll(l, shift, l.biasType, "shift beta-mean*scale");
+    }
+  }
+}
+
+}  // namespace nngen

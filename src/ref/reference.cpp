@@ -1,0 +1,205 @@
+//! @file reference.cpp
+//! @brief Bit-accurate layer execution on raw integers.
+#include "ref/reference.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "spec/npy.h"
+
+namespace nngen {
+
+namespace {
+
+/// A product of two raw integers; overflow is a user-type problem, not silent wrap.
+int64_t mulChecked(const Layer& l, int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r))
+    throw Error(l.loc, l.name, "a product exceeds 64 bits; use narrower types");
+  return r;
+}
+
+/// The common tail of every weighted sum: adds the terms x_i * coeff_i and the bias with the
+/// layer's accumulator rule, then requantizes to the result type.
+class Dot {
+ public:
+  explicit Dot(const Layer& l, int n) : l_(l) {
+    acc_ = l.arith.bias.empty() ? 0 : l.arith.bias[n];
+  }
+  void add(int64_t x, int64_t coeff) {
+    if (coeff == 0) return;  // zero weights emit no logic and contribute nothing
+    const int64_t p = mulChecked(l_, x, coeff);
+    acc_ += l_.accumType
+                ? requantize(p, l_.inType.fracBits() + l_.arith.coeffFrac, *l_.accumType)
+                : p;
+  }
+  int64_t result() const {
+    int64_t acc = static_cast<int64_t>(acc_);
+    if (l_.accumType) acc = requantize(acc, l_.arith.accFrac, *l_.accumType);  // overflow only
+    return requantize(acc, l_.arith.accFrac, l_.resultType);
+  }
+
+ private:
+  const Layer& l_;
+  Int128 acc_;
+};
+
+/// Calls f(oh, ow, h0, w0) for each output pixel; (h0, w0) is the input position of the
+/// window's top-left tap (negative inside the zero padding).
+template <typename F>
+void forEachWindow(const Layer& l, F f) {
+  for (int oh = 0; oh < l.out.h; ++oh)
+    for (int ow = 0; ow < l.out.w; ++ow) f(oh, ow, oh * l.strideH - l.pad.top, ow * l.strideW - l.pad.left);
+}
+
+}  // namespace
+
+IntTensor runLayer(const Layer& l, const IntTensor& in) {
+  IntTensor out{l.out, std::vector<int64_t>(l.out.size())};
+  auto put = [&](int h, int w, int c, int64_t v) { out.v[(int64_t{h} * l.out.w + w) * l.out.c + c] = v; };
+  const int fx = l.inType.fracBits();
+  switch (l.kind) {
+    case LayerKind::Conv2D:
+    case LayerKind::Dense: {
+      const int cin = l.in.c, cout = l.out.c;
+      forEachWindow(l, [&](int oh, int ow, int h0, int w0) {
+        for (int n = 0; n < cout; ++n) {
+          Dot dot(l, n);
+          for (int kh = 0; kh < l.kernelH; ++kh) {
+            const int h = h0 + kh;
+            if (h < 0 || h >= in.shape.h) continue;  // zero padding
+            for (int kw = 0; kw < l.kernelW; ++kw) {
+              const int w = w0 + kw;
+              if (w < 0 || w >= in.shape.w) continue;
+              for (int c = 0; c < cin; ++c)
+                dot.add(in.at(h, w, c), l.arith.coeff[((size_t(kh) * l.kernelW + kw) * cin + c) * cout + n]);
+            }
+          }
+          put(oh, ow, n, dot.result());
+        }
+      });
+      break;
+    }
+    case LayerKind::BatchNorm:
+      for (int h = 0; h < l.in.h; ++h)
+        for (int w = 0; w < l.in.w; ++w)
+          for (int c = 0; c < l.in.c; ++c) {
+            Dot dot(l, c);
+            dot.add(in.at(h, w, c), l.arith.coeff[c]);
+            put(h, w, c, dot.result());
+          }
+      break;
+    case LayerKind::MaxPool2D:
+    case LayerKind::AvgPool2D:
+      forEachWindow(l, [&](int oh, int ow, int h0, int w0) {
+        for (int c = 0; c < l.in.c; ++c) {
+          int64_t mx = in.at(h0, w0, c);
+          Int128 sum = 0;
+          for (int kh = 0; kh < l.kernelH; ++kh)
+            for (int kw = 0; kw < l.kernelW; ++kw) {
+              const int64_t v = in.at(h0 + kh, w0 + kw, c);
+              mx = std::max(mx, v);
+              sum += v;
+            }
+          put(oh, ow, c,
+              l.kind == LayerKind::MaxPool2D
+                  ? requantize(mx, fx, l.resultType)
+                  : requantize(static_cast<int64_t>(sum * l.arith.coeff[0]), l.arith.accFrac, l.resultType));
+        }
+      });
+      break;
+    case LayerKind::ReLU:
+      for (size_t i = 0; i < in.v.size(); ++i)
+        out.v[i] = requantize(std::max<int64_t>(0, in.v[i]), fx, l.resultType);
+      break;
+    case LayerKind::Flatten:
+      out.v = in.v;
+      break;
+  }
+  return out;
+}
+
+IntTensor runNetwork(const Graph& g, const IntTensor& input) {
+  IntTensor t = input;
+  for (const Layer& l : g.layers) t = runLayer(l, t);
+  return t;
+}
+
+int argmax(const IntTensor& t) {
+  return static_cast<int>(std::max_element(t.v.begin(), t.v.end()) - t.v.begin());
+}
+
+InputBatch loadInputs(const Graph& g, const std::string& imagesPath, const std::string& labelsPath,
+                      size_t maxImages) {
+  const SourceLoc loc{imagesPath, 0};
+  NpyArray a = loadNpy(imagesPath, SourceLoc{}, "");
+  auto fail = [&](const std::string& what) { throw Error(loc, "", what); };
+  const Shape& s = g.input;
+  InputBatch batch;
+  if (a.shape.empty()) fail("expected a batch of images, got a scalar");
+  size_t n = a.shape[0];
+  if (maxImages && n > maxImages) n = maxImages;
+  auto shapeStr = [&]() {
+    std::string o;
+    for (size_t d : a.shape) o += fmt::format("{}{}", o.empty() ? "" : ", ", d);
+    return "(" + o + ")";
+  };
+  if (a.dtype == "|u1") {
+    const Preprocess& p = g.preprocess;
+    const size_t sh = a.shape.size() >= 3 ? a.shape[1] : 0, sw = a.shape.size() >= 3 ? a.shape[2] : 0;
+    const size_t sc = a.shape.size() == 4 ? a.shape[3] : 1;
+    if ((a.shape.size() != 3 && a.shape.size() != 4) ||
+        int(sh) + p.pad.top + p.pad.bottom != s.h || int(sw) + p.pad.left + p.pad.right != s.w ||
+        int(sc) * p.repeatChannels != s.c)
+      fail(fmt::format("uint8 images of shape {} do not give the network input {}x{}x{} after "
+                       "the spec's preprocessing (pad {},{},{},{}, repeat_channels {})",
+                       shapeStr(), s.h, s.w, s.c, p.pad.top, p.pad.bottom, p.pad.left, p.pad.right,
+                       p.repeatChannels));
+    const size_t per = sh * sw * sc;
+    for (size_t i = 0; i < n; ++i) {
+      IntTensor t{s, std::vector<int64_t>(s.size())};
+      for (int h = 0; h < s.h; ++h)
+        for (int w = 0; w < s.w; ++w)
+          for (int c = 0; c < s.c; ++c) {
+            const int ih = h - p.pad.top, iw = w - p.pad.left, ic = c % int(sc);
+            const double pixel = (ih < 0 || iw < 0 || ih >= int(sh) || iw >= int(sw))
+                                     ? 0.0
+                                     : a.values[i * per + (size_t(ih) * sw + iw) * sc + ic];
+            t.v[(size_t(h) * s.w + w) * s.c + c] = quantizeReal(pixel * p.scale + p.offset, g.inputType);
+          }
+      batch.images.push_back(std::move(t));
+    }
+  } else if (!a.isInteger()) {
+    const size_t per = s.size();
+    const bool flatOk = a.shape.size() == 2 && a.shape[1] == per && s.h == 1 && s.w == 1;
+    const bool hwcOk = a.shape.size() == 4 && int(a.shape[1]) == s.h && int(a.shape[2]) == s.w &&
+                       int(a.shape[3]) == s.c;
+    if (!flatOk && !hwcOk)
+      fail(fmt::format("float inputs of shape {} do not match the network input (N, {}, {}, {})",
+                       shapeStr(), s.h, s.w, s.c));
+    for (size_t i = 0; i < n; ++i) {
+      IntTensor t{s, std::vector<int64_t>(per)};
+      for (size_t k = 0; k < per; ++k) {
+        try {
+          t.v[k] = quantizeReal(a.values[i * per + k], g.inputType);
+        } catch (const std::invalid_argument& e) {
+          fail(fmt::format("image {}: {}", i, e.what()));
+        }
+      }
+      batch.images.push_back(std::move(t));
+    }
+  } else {
+    fail(fmt::format("inputs must be uint8 images or float values, got dtype '{}'", a.dtype));
+  }
+  if (!labelsPath.empty()) {
+    NpyArray lab = loadNpy(labelsPath, SourceLoc{}, "");
+    if (lab.shape.size() != 1 || lab.shape[0] < n || !lab.isInteger())
+      throw Error(SourceLoc{labelsPath, 0}, "",
+                  fmt::format("labels must be integers of shape ({},) to match the images", a.shape[0]));
+    for (size_t i = 0; i < n; ++i) batch.labels.push_back(static_cast<int>(lab.values[i]));
+  }
+  return batch;
+}
+
+}  // namespace nngen

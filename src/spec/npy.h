@@ -1,0 +1,42 @@
+//! @file npy.h
+//! @brief Reading and writing NumPy .npy files (through xtensor's xnpy).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ir/diagnostic.h"
+
+namespace nngen {
+
+/// The contents of one .npy file, converted to double (exact for every integer dtype up to
+/// 32 bits and for float32/float64).
+struct NpyArray {
+  std::vector<size_t> shape;  ///< dimensions, C order
+  std::string dtype;          ///< numpy descr, e.g. "<f4", "|u1", "<i8"
+  std::vector<double> values; ///< elements in C (row-major) order, whatever the file's order
+  bool isInteger() const { return !dtype.empty() && (dtype[1] == 'i' || dtype[1] == 'u'); }
+  size_t size() const { return values.size(); }
+};
+
+/// Loads a .npy file (format versions 1.0 and 2.0). Accepts float32/float64 and signed or
+/// unsigned 8/16/32/64-bit integers, little-endian, C or Fortran order.
+/// @param path the file to read
+/// @param loc  where in the spec the file is referenced (for the error message)
+/// @param layer the layer it belongs to (for the error message; may be empty)
+/// @throws Error naming the file when it is missing, not a .npy file, truncated, or of an
+///         unsupported dtype.
+NpyArray loadNpy(const std::string& path, const SourceLoc& loc, const std::string& layer);
+
+/// Writes a float32 .npy file of the given shape (C order).
+/// @throws Error when the file cannot be written.
+void saveNpyFloat32(const std::string& path, const std::vector<size_t>& shape,
+                    const std::vector<double>& values);
+
+/// Writes an int64 .npy file of the given shape (C order).
+/// @throws Error when the file cannot be written.
+void saveNpyInt64(const std::string& path, const std::vector<size_t>& shape,
+                  const std::vector<int64_t>& values);
+
+}  // namespace nngen

@@ -1,0 +1,379 @@
+//! @file spec_loader.cpp
+//! @brief YAML spec -> Graph, with errors that name file, line and layer.
+#include "spec/spec_loader.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include "spec/npy.h"
+
+namespace nngen {
+
+namespace fs = std::filesystem;
+
+int windowOutputSize(int in, int padBefore, int padAfter, int k, int s) {
+  return (in + padBefore + padAfter - k) / s + 1;
+}
+
+std::pair<int, int> samePadding(int in, int k, int s) {
+  const int outSize = (in + s - 1) / s;
+  const int total = std::max((outSize - 1) * s + k - in, 0);
+  return {total / 2, total - total / 2};
+}
+
+namespace {
+
+/// Walks one YAML file, remembering where each node came from for error messages.
+class SpecReader {
+ public:
+  explicit SpecReader(std::string path) : path_(std::move(path)) {
+    dir_ = fs::path(path_).parent_path();
+  }
+
+  Graph read();
+
+ private:
+  std::string path_;
+  fs::path dir_;
+  std::string layer_;  // the layer being read, for messages
+
+  SourceLoc locOf(const YAML::Node& n) const {
+    return SourceLoc{path_, n.Mark().is_null() ? 0 : n.Mark().line + 1};
+  }
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
+    throw Error(locOf(at), layer_, what);
+  }
+
+  void checkKeys(const YAML::Node& map, const std::set<std::string>& allowed,
+                 const std::string& where) const {
+    if (!map.IsMap()) fail(map, fmt::format("{} must be a mapping", where));
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const std::string key = it->first.as<std::string>();
+      if (!allowed.count(key)) {
+        std::string list;
+        for (auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        fail(it->first, fmt::format("unknown key '{}' in {} (allowed: {})", key, where, list));
+      }
+    }
+  }
+
+  YAML::Node required(const YAML::Node& map, const std::string& key) const {
+    if (!map[key]) fail(map, fmt::format("missing key '{}'", key));
+    return map[key];
+  }
+
+  template <typename T>
+  T scalar(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) fail(n, fmt::format("'{}' must be a scalar", what));
+    try {
+      return n.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(n, fmt::format("'{}' has an invalid value '{}'", what, n.Scalar()));
+    }
+  }
+
+  int positiveInt(const YAML::Node& n, const std::string& what, int min = 1) const {
+    const int v = scalar<int>(n, what);
+    if (v < min) fail(n, fmt::format("'{}' must be >= {}, got {}", what, min, v));
+    return v;
+  }
+
+  /// An int or a [a, b] pair (Keras allows both for kernel_size, strides, pool_size).
+  std::pair<int, int> intPair(const YAML::Node& n, const std::string& what) const {
+    if (n.IsScalar()) {
+      const int v = positiveInt(n, what);
+      return {v, v};
+    }
+    if (!n.IsSequence() || n.size() != 2)
+      fail(n, fmt::format("'{}' must be an integer or a list of two integers", what));
+    return {positiveInt(n[0], what), positiveInt(n[1], what)};
+  }
+
+  FixedType precision(const YAML::Node& n, const std::string& what) const {
+    const std::string text = scalar<std::string>(n, what);
+    try {
+      return parseFixedType(text);
+    } catch (const std::invalid_argument& e) {
+      fail(n, e.what());
+    }
+  }
+
+  std::string resolve(const std::string& rel) const {
+    const fs::path p(rel);
+    return p.is_absolute() ? p.string() : (dir_ / p).lexically_normal().string();
+  }
+
+  /// Loads a float parameter file and checks its shape.
+  FloatTensor weights(const YAML::Node& n, const std::string& what,
+                      const std::vector<size_t>& shape) const {
+    const std::string file = resolve(scalar<std::string>(n, what));
+    NpyArray a = loadNpy(file, locOf(n), layer_);
+    if (a.shape != shape) {
+      auto str = [](const std::vector<size_t>& s) {
+        std::string o = "(";
+        for (size_t i = 0; i < s.size(); ++i) o += fmt::format("{}{}", i ? ", " : "", s[i]);
+        return o + (s.size() == 1 ? ",)" : ")");
+      };
+      fail(n, fmt::format("{} '{}' has shape {} but the spec needs {}", what, file, str(a.shape),
+                          str(shape)));
+    }
+    for (double v : a.values)
+      if (!std::isfinite(v)) fail(n, fmt::format("{} '{}' contains NaN or infinity", what, file));
+    return FloatTensor{a.shape, std::move(a.values)};
+  }
+
+  void readPrecision(const YAML::Node& n, const FixedType& def, Layer& l) const {
+    l.weightType = l.biasType = l.resultType = def;
+    if (!n) return;
+    if (n.IsScalar()) {  // hls4ml: one precision for weights, biases and the result
+      l.weightType = l.biasType = l.resultType = precision(n, "precision");
+      return;
+    }
+    checkKeys(n, {"weight", "bias", "accum", "result"}, "precision");
+    if (n["weight"]) l.weightType = precision(n["weight"], "precision.weight");
+    if (n["bias"]) l.biasType = precision(n["bias"], "precision.bias");
+    if (n["result"]) l.resultType = precision(n["result"], "precision.result");
+    if (n["accum"]) l.accumType = precision(n["accum"], "precision.accum");
+  }
+
+  void readLayer(const YAML::Node& n, const FixedType& def, Shape& cur, Graph& g);
+};
+
+Graph SpecReader::read() {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path_);
+  } catch (const YAML::BadFile&) {
+    throw Error(SourceLoc{path_, 0}, "", "cannot read the spec file");
+  } catch (const YAML::ParserException& e) {
+    throw Error(SourceLoc{path_, e.mark.line + 1}, "", fmt::format("YAML syntax error: {}", e.msg));
+  }
+  if (!root || !root.IsMap()) throw Error(SourceLoc{path_, 1}, "", "the spec must be a YAML mapping");
+  checkKeys(root, {"nngen", "name", "description", "precision", "input", "layers", "test_data",
+                   "metadata", "hardware"},
+            "the spec");
+  Graph g;
+  g.specPath = path_;
+  const int version = scalar<int>(required(root, "nngen"), "nngen");
+  if (version != 1) fail(root["nngen"], fmt::format("unsupported spec version {} (this nngen reads 1)", version));
+  g.name = scalar<std::string>(required(root, "name"), "name");
+  static const std::regex ident("[A-Za-z_][A-Za-z0-9_]*");
+  if (!std::regex_match(g.name, ident))
+    fail(root["name"], fmt::format("name '{}' must be an identifier (letters, digits, _)", g.name));
+  if (root["description"]) g.description = scalar<std::string>(root["description"], "description");
+
+  FixedType def;  // ap_fixed<16,6>, AP_TRN, AP_WRAP: hls4ml's default
+  if (root["precision"]) {
+    checkKeys(root["precision"], {"default"}, "precision");
+    if (root["precision"]["default"]) def = precision(root["precision"]["default"], "precision.default");
+  }
+
+  if (root["hardware"]) {
+    const YAML::Node hw = root["hardware"];
+    checkKeys(hw, {"adder_levels_per_stage", "clock_period_ns"}, "hardware");
+    if (hw["adder_levels_per_stage"])
+      g.hardware.adderLevelsPerStage = positiveInt(hw["adder_levels_per_stage"], "adder_levels_per_stage");
+    if (hw["clock_period_ns"]) {
+      g.hardware.clockPeriodNs = scalar<double>(hw["clock_period_ns"], "clock_period_ns");
+      if (!(g.hardware.clockPeriodNs > 0)) fail(hw["clock_period_ns"], "clock_period_ns must be > 0");
+    }
+  }
+
+  const YAML::Node in = required(root, "input");
+  checkKeys(in, {"shape", "precision", "preprocess"}, "input");
+  g.inputLoc = locOf(in);
+  const YAML::Node shape = required(in, "shape");
+  if (!shape.IsSequence() || (shape.size() != 3 && shape.size() != 1))
+    fail(shape, "input shape must be [H, W, C] or [N] (a flat vector)");
+  if (shape.size() == 3)
+    g.input = Shape{positiveInt(shape[0], "shape"), positiveInt(shape[1], "shape"), positiveInt(shape[2], "shape")};
+  else
+    g.input = Shape{1, 1, positiveInt(shape[0], "shape")};
+  g.inputType = in["precision"] ? precision(in["precision"], "input.precision") : def;
+  if (in["preprocess"]) {
+    const YAML::Node p = in["preprocess"];
+    checkKeys(p, {"pad", "repeat_channels", "scale", "offset"}, "input.preprocess");
+    if (p["pad"]) {
+      const YAML::Node pad = p["pad"];
+      if (!pad.IsSequence() || pad.size() != 4) fail(pad, "pad must be [top, bottom, left, right]");
+      g.preprocess.pad = Padding{positiveInt(pad[0], "pad", 0), positiveInt(pad[1], "pad", 0),
+                                 positiveInt(pad[2], "pad", 0), positiveInt(pad[3], "pad", 0)};
+    }
+    if (p["repeat_channels"]) g.preprocess.repeatChannels = positiveInt(p["repeat_channels"], "repeat_channels");
+    if (p["scale"]) g.preprocess.scale = scalar<double>(p["scale"], "scale");
+    if (p["offset"]) g.preprocess.offset = scalar<double>(p["offset"], "offset");
+  }
+
+  const YAML::Node layers = required(root, "layers");
+  if (!layers.IsSequence() || layers.size() == 0) fail(layers, "'layers' must be a non-empty list");
+  Shape cur = g.input;
+  std::set<std::string> names;
+  for (const YAML::Node& ln : layers) {
+    layer_.clear();
+    readLayer(ln, def, cur, g);
+    // Layers added for `activation: relu` come right after; check every new name.
+  }
+  for (const Layer& l : g.layers) {
+    if (!names.insert(l.name).second) throw Error(l.loc, l.name, "duplicate layer name");
+  }
+  layer_.clear();
+
+  if (root["test_data"]) {
+    const YAML::Node t = root["test_data"];
+    checkKeys(t, {"images", "labels", "classes"}, "test_data");
+    TestData td;
+    td.images = resolve(scalar<std::string>(required(t, "images"), "images"));
+    if (!fs::exists(td.images)) fail(t["images"], fmt::format("test image file '{}' does not exist", td.images));
+    if (t["labels"]) {
+      td.labels = resolve(scalar<std::string>(t["labels"], "labels"));
+      if (!fs::exists(td.labels)) fail(t["labels"], fmt::format("label file '{}' does not exist", td.labels));
+    }
+    if (t["classes"]) {
+      if (!t["classes"].IsSequence()) fail(t["classes"], "classes must be a list of names");
+      for (const auto& c : t["classes"]) td.classes.push_back(scalar<std::string>(c, "classes"));
+    }
+    g.testData = td;
+  }
+  if (root["metadata"]) {
+    const YAML::Node m = root["metadata"];
+    if (!m.IsMap()) fail(m, "metadata must be a mapping");
+    for (auto it = m.begin(); it != m.end(); ++it)
+      if (it->second.IsScalar()) g.metadata[it->first.as<std::string>()] = it->second.Scalar();
+  }
+  return g;
+}
+
+void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur, Graph& g) {
+  if (!n.IsMap()) fail(n, "each layer must be a mapping with at least 'name' and 'type'");
+  Layer l;
+  l.loc = locOf(n);
+  l.name = scalar<std::string>(required(n, "name"), "name");
+  layer_ = l.name;
+  static const std::regex ident("[A-Za-z_][A-Za-z0-9_]*");
+  if (!std::regex_match(l.name, ident))
+    fail(n["name"], "layer names must be identifiers (letters, digits, _): they name Verilog modules");
+  const std::string type = scalar<std::string>(required(n, "type"), "type");
+  l.in = cur;
+  bool reluAfter = false;
+
+  auto activation = [&]() {
+    if (!n["activation"]) return;
+    const std::string a = scalar<std::string>(n["activation"], "activation");
+    if (a == "relu") reluAfter = true;
+    else if (a != "linear")
+      fail(n["activation"], fmt::format("unsupported activation '{}' (relu or linear; softmax is "
+                                        "not needed: the output stage gives logits and argmax)",
+                                        a));
+  };
+  auto useBias = [&](bool dflt) {
+    return n["use_bias"] ? scalar<bool>(n["use_bias"], "use_bias") : dflt;
+  };
+
+  if (type == "Conv2D") {
+    checkKeys(n, {"name", "type", "filters", "kernel_size", "strides", "padding", "use_bias",
+                  "kernel", "bias", "activation", "precision"},
+              "a Conv2D layer");
+    l.kind = LayerKind::Conv2D;
+    const int filters = positiveInt(required(n, "filters"), "filters");
+    std::tie(l.kernelH, l.kernelW) = intPair(required(n, "kernel_size"), "kernel_size");
+    if (n["strides"]) std::tie(l.strideH, l.strideW) = intPair(n["strides"], "strides");
+    const std::string padding = n["padding"] ? scalar<std::string>(n["padding"], "padding") : "valid";
+    if (padding == "same") {
+      std::tie(l.pad.top, l.pad.bottom) = samePadding(cur.h, l.kernelH, l.strideH);
+      std::tie(l.pad.left, l.pad.right) = samePadding(cur.w, l.kernelW, l.strideW);
+    } else if (padding != "valid") {
+      fail(n["padding"], fmt::format("padding must be 'valid' or 'same', got '{}'", padding));
+    }
+    if (l.kernelH > cur.h + l.pad.top + l.pad.bottom || l.kernelW > cur.w + l.pad.left + l.pad.right)
+      fail(n["kernel_size"], fmt::format("kernel {}x{} is larger than its {} input {}x{}", l.kernelH,
+                                         l.kernelW, padding, cur.h, cur.w));
+    l.out = Shape{windowOutputSize(cur.h, l.pad.top, l.pad.bottom, l.kernelH, l.strideH),
+                  windowOutputSize(cur.w, l.pad.left, l.pad.right, l.kernelW, l.strideW), filters};
+    l.kernel = weights(required(n, "kernel"), "kernel",
+                       {size_t(l.kernelH), size_t(l.kernelW), size_t(cur.c), size_t(filters)});
+    if (useBias(true)) l.bias = weights(required(n, "bias"), "bias", {size_t(filters)});
+    else if (n["bias"]) fail(n["bias"], "a bias file is given but use_bias is false");
+    activation();
+  } else if (type == "Dense") {
+    checkKeys(n, {"name", "type", "units", "use_bias", "kernel", "bias", "activation", "precision"},
+              "a Dense layer");
+    l.kind = LayerKind::Dense;
+    if (cur.h != 1 || cur.w != 1)
+      fail(n, fmt::format("Dense needs a flat input but gets {}x{}x{}: add a Flatten layer before it",
+                          cur.h, cur.w, cur.c));
+    const int units = positiveInt(required(n, "units"), "units");
+    l.out = Shape{1, 1, units};
+    FloatTensor k = weights(required(n, "kernel"), "kernel", {size_t(cur.c), size_t(units)});
+    k.dims = {1, 1, size_t(cur.c), size_t(units)};  // [kh][kw][cin][cout] with kh = kw = 1
+    l.kernel = std::move(k);
+    if (useBias(true)) l.bias = weights(required(n, "bias"), "bias", {size_t(units)});
+    else if (n["bias"]) fail(n["bias"], "a bias file is given but use_bias is false");
+    activation();
+  } else if (type == "MaxPooling2D" || type == "AveragePooling2D") {
+    checkKeys(n, {"name", "type", "pool_size", "strides", "padding", "precision"},
+              fmt::format("a {} layer", type));
+    l.kind = type == "MaxPooling2D" ? LayerKind::MaxPool2D : LayerKind::AvgPool2D;
+    std::tie(l.kernelH, l.kernelW) = n["pool_size"] ? intPair(n["pool_size"], "pool_size") : std::pair{2, 2};
+    std::tie(l.strideH, l.strideW) = n["strides"] ? intPair(n["strides"], "strides") : std::pair{l.kernelH, l.kernelW};
+    if (n["padding"] && scalar<std::string>(n["padding"], "padding") != "valid")
+      fail(n["padding"], "pooling supports only padding 'valid'");
+    if (l.kernelH > cur.h || l.kernelW > cur.w)
+      fail(n["pool_size"] ? n["pool_size"] : n, fmt::format("pool {}x{} is larger than its input {}x{}",
+                                                          l.kernelH, l.kernelW, cur.h, cur.w));
+    l.out = Shape{windowOutputSize(cur.h, 0, 0, l.kernelH, l.strideH),
+                  windowOutputSize(cur.w, 0, 0, l.kernelW, l.strideW), cur.c};
+  } else if (type == "BatchNormalization") {
+    checkKeys(n, {"name", "type", "gamma", "beta", "moving_mean", "moving_variance", "epsilon",
+                  "precision"},
+              "a BatchNormalization layer");
+    l.kind = LayerKind::BatchNorm;
+    l.out = cur;
+    const std::vector<size_t> c{size_t(cur.c)};
+    l.gamma = n["gamma"] ? weights(n["gamma"], "gamma", c) : FloatTensor{c, std::vector<double>(cur.c, 1.0)};
+    l.beta = n["beta"] ? weights(n["beta"], "beta", c) : FloatTensor{c, std::vector<double>(cur.c, 0.0)};
+    l.movingMean = weights(required(n, "moving_mean"), "moving_mean", c);
+    l.movingVariance = weights(required(n, "moving_variance"), "moving_variance", c);
+    if (n["epsilon"]) l.epsilon = scalar<double>(n["epsilon"], "epsilon");
+    for (double v : l.movingVariance.data)
+      if (v + l.epsilon <= 0) fail(n["moving_variance"], "moving_variance + epsilon must be > 0");
+  } else if (type == "ReLU") {
+    checkKeys(n, {"name", "type", "precision"}, "a ReLU layer");
+    l.kind = LayerKind::ReLU;
+    l.out = cur;
+  } else if (type == "Flatten") {
+    checkKeys(n, {"name", "type"}, "a Flatten layer");
+    l.kind = LayerKind::Flatten;
+    l.out = Shape{1, 1, static_cast<int>(cur.size())};
+  } else {
+    fail(n["type"], fmt::format("unknown layer type '{}' (known: Conv2D, Dense, MaxPooling2D, "
+                                "AveragePooling2D, BatchNormalization, ReLU, Flatten)",
+                                type));
+  }
+  readPrecision(n["precision"], def, l);
+  cur = l.out;
+  g.layers.push_back(std::move(l));
+  if (reluAfter) {
+    Layer r;
+    r.name = g.layers.back().name + "_relu";
+    r.kind = LayerKind::ReLU;
+    r.loc = g.layers.back().loc;
+    r.in = r.out = cur;
+    r.weightType = r.biasType = r.resultType = g.layers.back().resultType;
+    g.layers.push_back(std::move(r));
+  }
+}
+
+}  // namespace
+
+Graph loadSpec(const std::string& path) {
+  SpecReader reader(path);
+  Graph g = reader.read();
+  verifyGraph(g, "load");
+  return g;
+}
+
+}  // namespace nngen
