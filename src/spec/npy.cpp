@@ -78,6 +78,11 @@ static void saveNpy(const std::string& path, const std::vector<size_t>& shape,
   if (!stream) throw Error(fmt::format("cannot write '{}'", path));
 }
 
+void saveNpyFloat64(const std::string& path, const std::vector<size_t>& shape,
+                    const std::vector<double>& values) {
+  saveNpy(path, shape, values);
+}
+
 void saveNpyFloat32(const std::string& path, const std::vector<size_t>& shape,
                     const std::vector<double>& values) {
   saveNpy(path, shape, std::vector<float>(values.begin(), values.end()));

@@ -29,6 +29,11 @@ struct NpyArray {
 ///         unsupported dtype.
 NpyArray loadNpy(const std::string& path, const SourceLoc& loc, const std::string& layer);
 
+/// Writes a float64 .npy file of the given shape (C order).
+/// @throws Error when the file cannot be written.
+void saveNpyFloat64(const std::string& path, const std::vector<size_t>& shape,
+                    const std::vector<double>& values);
+
 /// Writes a float32 .npy file of the given shape (C order).
 /// @throws Error when the file cannot be written.
 void saveNpyFloat32(const std::string& path, const std::vector<size_t>& shape,

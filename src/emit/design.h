@@ -1,0 +1,54 @@
+//! @file design.h
+//! @brief Turns a lowered Graph into Verilog modules: one streaming module per layer group, an
+//!        argmax output stage and an AXI4-Stream top level.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "emit/netlist.h"
+#include "ir/graph.h"
+
+namespace nngen {
+
+/// One generated Verilog module: a windowed layer (Conv2D, Dense, pooling) together with the
+/// element-wise layers after it (ReLU, BatchNorm as scale-and-shift) that it absorbs.
+struct ModuleInfo {
+  std::string name;                 ///< Verilog module (and file) name
+  std::vector<std::string> layers;  ///< the spec layers it implements, in order
+  std::string description;          ///< one line: kinds and geometry
+  Shape in, out;                    ///< stream shapes (pixels of channels)
+  int inChannelBits = 0;            ///< bits per input channel value
+  int outChannelBits = 0;           ///< bits per output channel value
+  int windowLatency = 0;            ///< cycles from an accepted beat to its window (0 or 1)
+  int pipelineStages = 0;           ///< register stages of the compute netlist (cycles)
+  Netlist::Stats stats;             ///< adders, comparators, requantizers emitted
+  int accumulatorBits = 0;          ///< widest adder-tree root (exact accumulator), bits
+  std::string verilog;              ///< the file's full text
+};
+
+/// The whole generated design.
+struct Design {
+  std::string top;                  ///< top module name (<name>_top)
+  std::vector<ModuleInfo> modules;  ///< in stream order, the argmax stage last when present
+  std::string topVerilog;           ///< the top module's file text
+  int inBits = 0;                   ///< data bits per input beat (channels * width)
+  int axiInBits = 0;                ///< s_axis_tdata width: inBits rounded up to bytes
+  int outBits = 0;                  ///< data bits per output beat (logits + class)
+  int axiOutBits = 0;               ///< m_axis_tdata width
+  int inBeatsPerImage = 0;          ///< H * W of the input
+  int outBeatsPerImage = 0;         ///< 1 for a classifier, H * W of the output otherwise
+  bool hasClass = false;            ///< output beat carries an argmax class index
+  int classBits = 0;                ///< width of the class field, above the logits
+  int outChannels = 0;              ///< values per output beat
+  int outValueBits = 0;             ///< bits per output value
+  FixedType outType;                ///< type of the output values
+  int pipelineCycles = 0;           ///< sum over modules of window + pipeline latency
+};
+
+/// Builds the design. Deterministic: the same graph gives the same bytes.
+/// @param g        a graph after runPasses
+/// @param producer text for the generated files' header ("nngen 0.1.0 from net.yaml")
+Design emitDesign(const Graph& g, const std::string& producer);
+
+}  // namespace nngen

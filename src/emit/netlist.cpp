@@ -1,0 +1,388 @@
+//! @file netlist.cpp
+//! @brief Adder graphs, interval-derived widths, pipeline balancing and Verilog printing.
+#include "emit/netlist.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <queue>
+#include <stdexcept>
+#include <tuple>
+
+#include "ir/csd.h"
+
+namespace nngen {
+
+namespace {
+
+constexpr int kMaxWireBits = 62;
+
+int64_t fit(Int128 v) {
+  const Int128 lim = Int128{1} << kMaxWireBits;
+  if (v >= lim || v <= -lim) throw std::logic_error("netlist value range exceeds 62 bits");
+  return static_cast<int64_t>(v);
+}
+
+/// A W-bit Verilog literal of v mod 2^W.
+std::string literal(Int128 v, int w) {
+  if (w > 120) throw std::logic_error("literal wider than 120 bits");
+  const Int128 mask = (Int128{1} << w) - 1;
+  unsigned __int128 u = static_cast<unsigned __int128>(v & mask);
+  std::string hex;
+  do {
+    hex.insert(hex.begin(), "0123456789abcdef"[static_cast<int>(u & 15)]);
+    u >>= 4;
+  } while (u != 0);
+  return fmt::format("{}'h{}", w, hex);
+}
+
+}  // namespace
+
+Netlist::Netlist(std::string prefix, int levelsPerStage)
+    : prefix_(std::move(prefix)), levels_(std::max(1, levelsPerStage)) {}
+
+int Netlist::newNode(NetNode n) {
+  if (n.op != NetNode::Op::Requant && n.op != NetNode::Op::Input) {
+    n.width = signedBitsFor(n.lo, n.hi);
+    n.isSigned = true;
+  }
+  if (n.name.empty()) n.name = fmt::format("{}n{}", prefix_, nodes_.size());
+  nodes_.push_back(std::move(n));
+  return static_cast<int>(nodes_.size()) - 1;
+}
+
+Term Netlist::input(const std::string& name, const std::string& expr, const FixedType& t) {
+  NetNode n;
+  n.op = NetNode::Op::Input;
+  n.name = prefix_ + name;
+  n.expr = expr;
+  n.width = t.width;
+  n.isSigned = t.isSigned;
+  n.lo = t.minRaw();
+  n.hi = t.maxRaw();
+  return Term{newNode(std::move(n)), false, t.fracBits()};
+}
+
+Term Netlist::constant(int64_t value, int frac) {
+  NetNode n;
+  n.op = NetNode::Op::Const;
+  n.value = n.lo = n.hi = value;
+  return Term{newNode(std::move(n)), false, frac};
+}
+
+Term Netlist::add(const Term& a, const Term& b) {
+  if (a.node < 0) return b;
+  if (b.node < 0) return a;
+  const NetNode &na = nodes_[a.node], &nb = nodes_[b.node];
+  const int f = std::max(a.frac, b.frac);
+  const int sa = f - a.frac, sb = f - b.frac;
+  if (na.op == NetNode::Op::Const && nb.op == NetNode::Op::Const) {
+    const Int128 v = (a.neg ? -1 : 1) * (Int128{na.value} << sa) + (b.neg ? -1 : 1) * (Int128{nb.value} << sb);
+    return constant(fit(v), f);
+  }
+  // Keep negations outside: (-x)+(-y) = -(x+y), (-x)+y = y-x.
+  Term first = a, second = b;
+  int s1 = sa, s2 = sb;
+  if (a.neg && !b.neg) {
+    std::swap(first, second);
+    std::swap(s1, s2);
+  }
+  const bool sub = first.neg != second.neg;
+  const NetNode &n1 = nodes_[first.node], &n2 = nodes_[second.node];
+  NetNode n;
+  n.op = NetNode::Op::Add;
+  n.a = first.node;
+  n.b = second.node;
+  n.shA = s1;
+  n.shB = s2;
+  n.subB = sub;
+  const Int128 lo1 = Int128{n1.lo} << s1, hi1 = Int128{n1.hi} << s1;
+  const Int128 lo2 = Int128{n2.lo} << s2, hi2 = Int128{n2.hi} << s2;
+  n.lo = fit(sub ? lo1 - hi2 : lo1 + lo2);
+  n.hi = fit(sub ? hi1 - lo2 : hi1 + hi2);
+  n.depth = std::max(n1.depth, n2.depth) + 1;
+  const bool neg = first.neg && second.neg;
+  return Term{newNode(std::move(n)), neg, f};
+}
+
+Term Netlist::sum(std::vector<Term> terms) {
+  // Fold all constants into one term first.
+  Term constantPart{-1, false, 0};
+  std::vector<Term> live;
+  for (const Term& t : terms) {
+    if (t.node < 0) continue;
+    if (nodes_[t.node].op == NetNode::Op::Const) constantPart = add(constantPart, t);
+    else live.push_back(t);
+  }
+  if (constantPart.node >= 0 && nodes_[constantPart.node].value != 0) live.push_back(constantPart);
+  if (live.empty()) return constantPart.node >= 0 ? constantPart : constant(0, 0);
+  // Huffman-like: always combine the two shallowest (then narrowest) terms.
+  auto key = [&](const Term& t) { return std::make_tuple(nodes_[t.node].depth, nodes_[t.node].width, t.node); };
+  auto cmp = [&](const Term& x, const Term& y) { return key(x) > key(y); };
+  std::priority_queue<Term, std::vector<Term>, decltype(cmp)> q(cmp, std::move(live));
+  while (q.size() > 1) {
+    const Term x = q.top();
+    q.pop();
+    const Term y = q.top();
+    q.pop();
+    q.push(add(x, y));
+  }
+  return q.top();
+}
+
+Term Netlist::multiply(const Term& x, int64_t c, int cFrac) {
+  if (c == 0) return Term{-1, false, 0};
+  const bool negC = c < 0;
+  uint64_t m = negC ? uint64_t(0) - uint64_t(c) : uint64_t(c);
+  const int t = std::countr_zero(m);
+  const int64_t f = static_cast<int64_t>(m >> t);
+  Term p;
+  if (f == 1) {
+    p = Term{x.node, false, x.frac};
+  } else {
+    auto it = oddProducts_.find({x.node, f});
+    if (it != oddProducts_.end()) {
+      p = it->second;
+    } else {
+      std::vector<Term> digits;
+      for (const SignedDigit& d : csdDigits(f)) digits.push_back(Term{x.node, d.sign < 0, x.frac - d.shift});
+      p = sum(std::move(digits));
+      if (nodes_[p.node].op == NetNode::Op::Add)
+        nodes_[p.node].name = fmt::format("{}_x{}", nodes_[x.node].name, f);  // x times odd f
+      oddProducts_[{x.node, f}] = p;
+    }
+  }
+  return Term{p.node, p.neg != (negC != x.neg), p.frac + cFrac - t};
+}
+
+int Netlist::materialize(const Term& t) {
+  const NetNode& n = nodes_[t.node];
+  if (!t.neg) return t.node;
+  if (n.op == NetNode::Op::Const) return constant(-n.value, t.frac).node;
+  NetNode neg;
+  neg.op = NetNode::Op::Neg;
+  neg.a = t.node;
+  neg.lo = -n.hi;
+  neg.hi = -n.lo;
+  neg.depth = n.depth + 1;
+  return newNode(std::move(neg));
+}
+
+Term Netlist::max(const Term& a, const Term& b) {
+  if (a.frac != b.frac) throw std::logic_error("max of terms with different scaling");
+  const int x = materialize(a), y = materialize(b);
+  const NetNode &nx = nodes_[x], &ny = nodes_[y];
+  NetNode n;
+  n.op = NetNode::Op::Max;
+  n.a = x;
+  n.b = y;
+  n.lo = std::max(nx.lo, ny.lo);
+  n.hi = std::max(nx.hi, ny.hi);
+  n.depth = std::max(nx.depth, ny.depth) + 1;
+  return Term{newNode(std::move(n)), false, a.frac};
+}
+
+Term Netlist::relu(const Term& a) {
+  const int x = materialize(a);
+  const NetNode& nx = nodes_[x];
+  if (nx.lo >= 0) return Term{x, false, a.frac};
+  if (nx.op == NetNode::Op::Const) return constant(std::max<int64_t>(0, nx.value), a.frac);
+  NetNode n;
+  n.op = NetNode::Op::Relu;
+  n.a = x;
+  n.lo = std::max<int64_t>(0, nx.lo);
+  n.hi = std::max<int64_t>(0, nx.hi);
+  n.depth = nx.depth + 1;
+  return Term{newNode(std::move(n)), false, a.frac};
+}
+
+Term Netlist::requantize(const Term& a, const FixedType& t) {
+  const int x = materialize(a);
+  const NetNode& nx = nodes_[x];
+  if (nx.op == NetNode::Op::Const) return constant(nngen::requantize(nx.value, a.frac, t), t.fracBits());
+  NetNode n;
+  n.op = NetNode::Op::Requant;
+  n.a = x;
+  n.inFrac = a.frac;
+  n.type = t;
+  n.width = t.width;
+  n.isSigned = t.isSigned;
+  // Rounding is monotonic: when the rounded range fits, it is the exact range.
+  FixedType wide = t;
+  wide.width = 62;
+  wide.intBits = t.intBits + (62 - t.width);
+  wide.overflow = Overflow::Sat;
+  const int64_t rlo = nngen::requantize(nx.lo, a.frac, wide), rhi = nngen::requantize(nx.hi, a.frac, wide);
+  const bool fits = rlo >= t.minRaw() && rhi <= t.maxRaw() &&
+                    !(t.overflow == Overflow::SatSym && t.isSigned && rlo == t.minRaw());
+  n.lo = fits ? rlo : t.minRaw();
+  n.hi = fits ? rhi : t.maxRaw();
+  n.depth = nx.depth + 1;
+  return Term{newNode(std::move(n)), false, t.fracBits()};
+}
+
+int Netlist::addOutput(int node) {
+  outputs_.push_back(node);
+  return static_cast<int>(outputs_.size()) - 1;
+}
+
+int Netlist::stageOf(int node) const {
+  const NetNode& n = nodes_[node];
+  if (n.op == NetNode::Op::Const) return 0;
+  if (n.op == NetNode::Op::Input) return 1;
+  return std::max(1, (n.depth + levels_ - 1) / levels_);
+}
+
+int Netlist::stages() const {
+  int s = 1;
+  for (int o : outputs_) s = std::max(s, stageOf(o));
+  return s;
+}
+
+std::string Netlist::valueAt(int node, int stage) const {
+  const int s = stageOf(node);
+  if (stage <= s) return nodes_[node].name;
+  return fmt::format("{}_d{}", nodes_[node].name, stage - s);
+}
+
+std::string Netlist::outputName(int k) const { return valueAt(outputs_[k], stages() + 1); }
+
+namespace {
+
+/// Collects, per node, how many low bits its readers use and at which stages they read it.
+struct Usage {
+  std::vector<int> bits;     // low bits read (0: unused)
+  std::vector<int> maxRead;  // latest stage it is read in
+};
+
+}  // namespace
+
+std::string Netlist::verilog() const {
+  const int n = static_cast<int>(nodes_.size());
+  const int outStage = stages() + 1;
+  Usage use{std::vector<int>(n, 0), std::vector<int>(n, 0)};
+  auto read = [&](int node, int bits, int atStage) {
+    use.bits[node] = std::max(use.bits[node], std::min(bits, nodes_[node].width));
+    use.maxRead[node] = std::max(use.maxRead[node], atStage);
+  };
+  // Reads: an operand shifted left by `sh` into a `w`-bit result needs its low w - sh bits.
+  for (int i = 0; i < n; ++i) {
+    const NetNode& x = nodes_[i];
+    const int st = stageOf(i);
+    switch (x.op) {
+      case NetNode::Op::Add:
+        read(x.a, x.width - x.shA, st);
+        read(x.b, x.width - x.shB, st);
+        break;
+      case NetNode::Op::Neg: read(x.a, x.width, st); break;
+      case NetNode::Op::Max:
+      case NetNode::Op::Relu:
+      case NetNode::Op::Requant:
+        read(x.a, nodes_[x.a].width, st);
+        if (x.op == NetNode::Op::Max) read(x.b, nodes_[x.b].width, st);
+        break;
+      default: break;
+    }
+  }
+  for (int o : outputs_) read(o, nodes_[o].width, outStage);
+
+  std::string decl, body, regs, unused;
+  auto ref = [&](int node, int stage) -> std::string { return valueAt(node, stage); };
+  // The low `w` bits of (node << sh), sign- or zero-extended, as a Verilog expression.
+  auto opnd = [&](int node, int sh, int w, int stage) -> std::string {
+    const NetNode& x = nodes_[node];
+    if (x.op == NetNode::Op::Const) return literal(Int128{x.value} << std::min(sh, 100), w);
+    if (sh >= w) return fmt::format("{{{}{{1'b0}}}}", w);
+    const int need = w - sh;  // bits of x needed
+    std::string v = ref(node, stage);
+    std::string core;
+    if (need <= x.width) {
+      core = need == x.width ? v : fmt::format("{}[{}:0]", v, need - 1);
+    } else {
+      const std::string fill = x.isSigned ? fmt::format("{}[{}]", v, x.width - 1) : "1'b0";
+      core = fmt::format("{{{{{}{{{}}}}}, {}}}", need - x.width, fill, v);
+    }
+    if (sh == 0) return core;
+    return fmt::format("{{{}, {}'b0}}", core, sh);
+  };
+
+  for (int i = 0; i < n; ++i) {
+    const NetNode& x = nodes_[i];
+    if (x.op == NetNode::Op::Const) continue;
+    const bool usedAtAll = use.bits[i] > 0;
+    if (x.op == NetNode::Op::Input) {
+      if (!usedAtAll) {
+        unused += (unused.empty() ? "" : ", ") + x.expr;
+        continue;
+      }
+      decl += fmt::format("  wire [{}:0] {} = {};\n", x.width - 1, x.name, x.expr);
+    } else {
+      if (!usedAtAll) throw std::logic_error("netlist node computed but never used");
+      decl += fmt::format("  wire [{}:0] {};\n", x.width - 1, x.name);
+    }
+    const int st = stageOf(i);
+    switch (x.op) {
+      case NetNode::Op::Add:
+        body += fmt::format("  assign {} = {} {} {};\n", x.name, opnd(x.a, x.shA, x.width, st),
+                            x.subB ? "-" : "+", opnd(x.b, x.shB, x.width, st));
+        break;
+      case NetNode::Op::Neg:
+        body += fmt::format("  assign {} = {}'d0 - {};\n", x.name, x.width, opnd(x.a, 0, x.width, st));
+        break;
+      case NetNode::Op::Max: {
+        const NetNode &a = nodes_[x.a], &b = nodes_[x.b];
+        const int wc = std::max(a.width + (a.isSigned ? 0 : 1), b.width + (b.isSigned ? 0 : 1));
+        body += fmt::format("  assign {} = ($signed({}) > $signed({})) ? {} : {};\n", x.name,
+                            opnd(x.a, 0, wc, st), opnd(x.b, 0, wc, st), opnd(x.a, 0, x.width, st),
+                            opnd(x.b, 0, x.width, st));
+        break;
+      }
+      case NetNode::Op::Relu: {
+        const NetNode& a = nodes_[x.a];
+        body += fmt::format("  assign {} = {}[{}] ? {}'d0 : {};\n", x.name, ref(x.a, st), a.width - 1,
+                            x.width, opnd(x.a, 0, x.width, st));
+        break;
+      }
+      case NetNode::Op::Requant: {
+        const NetNode& a = nodes_[x.a];
+        body += fmt::format(
+            "  nn_requantize #(.IN_W({}), .IN_SIGNED({}), .OUT_W({}), .OUT_SIGNED({}), .SHIFT({}), "
+            ".ROUNDING({}), .OVERFLOW({})) {}_rq (.in_data({}), .out_data({}));  // -> {}\n",
+            a.width, a.isSigned ? 1 : 0, x.width, x.isSigned ? 1 : 0, x.inFrac - x.type.fracBits(),
+            static_cast<int>(x.type.rounding), static_cast<int>(x.type.overflow), x.name,
+            ref(x.a, st), x.name, x.type.str());
+        break;
+      }
+      default: break;
+    }
+    // Pipeline registers carrying this value to later stages: only the bits readers use.
+    const int first = x.op == NetNode::Op::Input ? 1 : st;
+    const int delays = use.maxRead[i] - first;
+    const int keep = use.bits[i];
+    for (int d = 1; d <= delays; ++d) {
+      const std::string reg = fmt::format("{}_d{}", x.name, d);
+      const std::string src = d == 1 ? x.name : fmt::format("{}_d{}", x.name, d - 1);
+      decl += fmt::format("  reg  [{}:0] {};\n", keep - 1, reg);
+      regs += fmt::format("      {} <= {}{};\n", reg, src,
+                          (d == 1 && keep < x.width) ? fmt::format("[{}:0]", keep - 1) : "");
+    }
+    if (keep < x.width)  // high bits no reader needs: every reader's value fits fewer bits
+      unused += (unused.empty() ? "" : ", ") + fmt::format("{}[{}:{}]", x.name, x.width - 1, keep);
+  }
+  std::string out = decl + body;
+  if (!regs.empty()) out += "  always @(posedge clk) begin\n    if (ce) begin\n" + regs + "    end\n  end\n";
+  if (!unused.empty()) out += fmt::format("  wire unused_{}bits = ^{{{}}};  // read by no one (lint sink)\n", prefix_, unused);
+  return out;
+}
+
+Netlist::Stats Netlist::stats() const {
+  Stats s;
+  for (const NetNode& x : nodes_) {
+    if (x.op == NetNode::Op::Add || x.op == NetNode::Op::Neg) ++s.adders;
+    if (x.op == NetNode::Op::Max) ++s.comparators;
+    if (x.op == NetNode::Op::Requant) ++s.requantizers;
+  }
+  return s;
+}
+
+}  // namespace nngen

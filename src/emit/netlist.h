@@ -1,0 +1,114 @@
+//! @file netlist.h
+//! @brief A pipelined arithmetic netlist: adder graphs for constant multiplication (CSD with
+//!        shared odd fundamentals), adder trees, max trees, ReLU and requantization, printed as
+//!        Verilog with balanced pipeline registers.
+//!
+//! Every wire's exact integer range is tracked by interval arithmetic, so each adder is exactly
+//! as wide as its values need and can never overflow (two's-complement sums are computed modulo
+//! 2^width, which is exact when the true result fits). No `*` operator is ever emitted: every
+//! multiplication by a constant becomes shifts and adds/subtracts of its canonical signed digits.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ir/fixed.h"
+
+namespace nngen {
+
+/// One wire of the netlist.
+struct NetNode {
+  enum class Op { Input, Const, Add, Neg, Max, Relu, Requant };
+  Op op = Op::Input;
+  int a = -1, b = -1;         ///< operand nodes
+  int shA = 0, shB = 0;       ///< left shifts applied to the operands (Add, Max)
+  bool subB = false;          ///< Add: a - b instead of a + b
+  int inFrac = 0;             ///< Requant: fractional bits the operand is read with
+  FixedType type;             ///< Requant: target type
+  int64_t value = 0;          ///< Const
+  int64_t lo = 0, hi = 0;     ///< exact range of the wire's integer value
+  int width = 1;              ///< bits
+  bool isSigned = true;       ///< two's complement (else unsigned)
+  int depth = 0;              ///< logic levels after the input registers
+  std::string name;           ///< Verilog identifier
+  std::string expr;           ///< Input: Verilog expression of the (registered) source bits
+};
+
+/// A signed, scaled reference to a node: value = (neg ? -1 : 1) * wire * 2^-frac.
+/// Shifting by a power of two only relabels frac; it costs no logic.
+struct Term {
+  int node = -1;
+  bool neg = false;
+  int frac = 0;
+};
+
+/// Builds and prints one pipelined combinational netlist. Inputs must be registers (they are
+/// available in stage 1); outputs are registered after the last stage.
+class Netlist {
+ public:
+  /// @param prefix prepended to every wire name (keeps names unique inside a module)
+  /// @param levelsPerStage logic levels (adders, comparators) between pipeline registers
+  Netlist(std::string prefix, int levelsPerStage);
+
+  /// A registered input of `width` bits read by the Verilog expression `expr`, of fixed-point
+  /// type `t` (its signedness and range are used).
+  Term input(const std::string& name, const std::string& expr, const FixedType& t);
+  /// A constant raw value with `frac` fractional bits.
+  Term constant(int64_t value, int frac);
+  /// a + b (aligned to the larger frac); constants folded.
+  Term add(const Term& a, const Term& b);
+  /// Sum of many terms as an adder tree, always combining the two shallowest terms first so
+  /// operands arrive together (fewest pipeline balancing registers). Empty: constant 0.
+  Term sum(std::vector<Term> terms);
+  /// x * c for an integer constant c, where the product is read with frac x.frac + cFrac.
+  /// Uses the canonical signed digits of the odd part of |c| and shares that odd fundamental
+  /// per input across calls (multiple constant multiplication by odd-fundamental sharing).
+  /// @returns nullopt-like Term{-1} when c == 0: zero weights emit no logic at all.
+  Term multiply(const Term& x, int64_t c, int cFrac);
+  /// max(a, b); a and b must have the same frac and sign.
+  Term max(const Term& a, const Term& b);
+  /// max(0, a).
+  Term relu(const Term& a);
+  /// Requantize a into t (rounding and overflow of t), by an nn_requantize instance.
+  Term requantize(const Term& a, const FixedType& t);
+  /// Makes a term positive and unshifted (emits a negation if needed).
+  int materialize(const Term& t);
+
+  /// Gives a node a readable Verilog name (prefix added).
+  void rename(int node, const std::string& name) { nodes_[node].name = prefix_ + name; }
+  /// Marks a node as a registered output; returns its index among outputs.
+  int addOutput(int node);
+  /// Pipeline stages from the input registers to the output registers (>= 1).
+  int stages() const;
+  /// Verilog: declarations, assigns, requantizer instances and one always block clocked by
+  /// `clk` with enable `ce` holding every pipeline register. Output k is the register named by
+  /// outputName(k).
+  std::string verilog() const;
+  /// Name of output register k.
+  std::string outputName(int k) const;
+  /// Width of output k (bits).
+  int outputWidth(int k) const { return nodes_[outputs_[k]].width; }
+
+  const std::vector<NetNode>& nodes() const { return nodes_; }
+  /// Counts of emitted operators, for reports.
+  struct Stats {
+    int adders = 0, comparators = 0, requantizers = 0;
+  };
+  Stats stats() const;
+
+ private:
+  int newNode(NetNode n);
+  int stageOf(int node) const;
+  std::string valueAt(int node, int stage) const;  // wire or delay register name
+
+  std::string prefix_;
+  int levels_;
+  std::vector<NetNode> nodes_;
+  std::vector<int> outputs_;
+  std::map<std::pair<int, int64_t>, Term> oddProducts_;  // (input node, odd f) -> x*f
+};
+
+}  // namespace nngen

@@ -1,0 +1,195 @@
+//! @file build.cpp
+//! @brief `nngen build`: spec -> passes -> Verilog, testbench data, synthesis scripts.
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "emit/design.h"
+#include "emit/scripts.h"
+#include "flow/beats.h"
+#include "flow/flow.h"
+#include "passes/passes.h"
+#include "ref/reference.h"
+#include "spec/npy.h"
+#include "spec/spec_loader.h"
+
+namespace nngen {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void writeText(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream o(p, std::ios::binary);
+  o << text;
+  if (!o) throw Error(fmt::format("cannot write '{}'", p.string()));
+}
+
+/// Copies the spec and every file it references into dir/ (net.yaml + files/), rewriting the
+/// paths, so that an output folder is self-contained.
+void copyModel(const Graph& g, const fs::path& dir) {
+  YAML::Node root = YAML::LoadFile(g.specPath);
+  const fs::path specDir = fs::path(g.specPath).parent_path();
+  fs::create_directories(dir / "files");
+  auto relocate = [&](YAML::Node n, const std::string& newName) {
+    const fs::path src = fs::path(n.as<std::string>()).is_absolute() ? fs::path(n.as<std::string>())
+                                                                     : specDir / n.as<std::string>();
+    fs::copy_file(src, dir / "files" / newName, fs::copy_options::overwrite_existing);
+    n = "files/" + newName;
+  };
+  for (YAML::Node layer : root["layers"])
+    for (const char* key : {"kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"})
+      if (layer[key]) relocate(layer[key], fmt::format("{}_{}.npy", layer["name"].as<std::string>(), key));
+  if (root["test_data"]) {
+    if (root["test_data"]["images"]) relocate(root["test_data"]["images"], "test_images.npy");
+    if (root["test_data"]["labels"]) relocate(root["test_data"]["labels"], "test_labels.npy");
+  }
+  YAML::Emitter e;
+  e << root;
+  writeText(dir / "net.yaml",
+            fmt::format("# Copy of {} made by nngen build (weights under files/).\n{}\n", g.specPath, e.c_str()));
+}
+
+std::string moduleTable(const Design& d) {
+  std::string s = fmt::format("{:<28} {:>9} {:>7} {:>9} {:>6} {:>5}  {}\n", "module", "latency", "adders",
+                              "compare", "requant", "acc", "layers");
+  for (const auto& m : d.modules) {
+    std::string layers;
+    for (auto& l : m.layers) layers += (layers.empty() ? "" : ",") + l;
+    s += fmt::format("{:<28} {:>9} {:>7} {:>9} {:>6} {:>5}  {}\n", m.name, m.windowLatency + m.pipelineStages,
+                     m.stats.adders, m.stats.comparators, m.stats.requantizers,
+                     m.accumulatorBits ? std::to_string(m.accumulatorBits) : "-", layers);
+  }
+  return s;
+}
+
+}  // namespace
+
+BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
+  BuildSummary sum;
+  progress(fmt::format("loading {}", opt.spec));
+  Graph g0 = loadSpec(opt.spec);
+  std::ostringstream dump;
+  Graph g = runPasses(std::move(g0), opt.dumpIrAfter, &dump);
+  sum.irDump = dump.str();
+  const std::string producer = fmt::format("nngen {} from {}", NNGEN_VERSION, fs::path(opt.spec).filename().string());
+  progress("emitting Verilog");
+  const Design d = emitDesign(g, producer);
+
+  // Everything is written into a sibling temporary folder first, then renamed into place.
+  const fs::path out = fs::absolute(opt.outDir).lexically_normal();
+  const fs::path outClean = out.has_filename() ? out : out.parent_path();
+  fs::create_directories(outClean.parent_path());
+  std::string tmpl = (outClean.parent_path() / (outClean.filename().string() + ".nngen-tmp-XXXXXX")).string();
+  if (!mkdtemp(tmpl.data())) throw Error(fmt::format("cannot create a folder beside '{}'", outClean.string()));
+  const fs::path tmp = tmpl;
+  try {
+    std::vector<std::string> rtlFiles;
+    const fs::path share = NNGEN_SHARE_DIR;
+    for (const char* prim : {"nn_requantize.v", "nn_skid_buffer.v", "nn_sliding_window.v"}) {
+      fs::copy_file(share / "rtl_primitives" / prim, tmp / prim);
+      rtlFiles.push_back(prim);
+    }
+    for (const auto& m : d.modules) {
+      writeText(tmp / (m.name + ".v"), m.verilog);
+      rtlFiles.push_back(m.name + ".v");
+    }
+    writeText(tmp / (d.top + ".v"), d.topVerilog);
+    rtlFiles.push_back(d.top + ".v");
+    std::string filelist;
+    for (auto& f : rtlFiles) filelist += f + "\n";
+    writeText(tmp / "filelist.f", filelist);
+    fs::create_directories(tmp / "sim");
+    fs::copy_file(share / "sim" / "nn_sim.cpp", tmp / "sim" / "nn_sim.cpp");
+
+    // Testbench data: the spec's test images with the reference's expected outputs.
+    if (g.testData) {
+      progress("running the C++ reference on the test images");
+      const InputBatch batch = loadInputs(g, g.testData->images, g.testData->labels, opt.maxImages);
+      BeatFile stim, expect;
+      stim.bits = d.inBits;
+      stim.beatsPerImage = d.inBeatsPerImage;
+      stim.images = expect.images = static_cast<uint32_t>(batch.images.size());
+      expect.bits = d.outBits;
+      expect.beatsPerImage = d.outBeatsPerImage;
+      for (const IntTensor& img : batch.images) {
+        for (Beat& b : packPixels(img, g.inputType.width, d.inBits)) stim.beats.push_back(std::move(b));
+        const IntTensor y = runNetwork(g, img);
+        std::vector<Beat> ob = packPixels(y, d.outValueBits, d.outBits);
+        if (d.hasClass) putBits(ob[0], d.outChannels * d.outValueBits, d.classBits, argmax(y));
+        for (Beat& b : ob) expect.beats.push_back(std::move(b));
+      }
+      writeStimulus((tmp / "sim" / "stimulus.bin").string(), stim, d.outBits, d.outBeatsPerImage);
+      writeBeats((tmp / "sim" / "expected.bin").string(), expect);
+      if (!batch.labels.empty()) {
+        std::vector<int64_t> lab(batch.labels.begin(), batch.labels.end());
+        saveNpyInt64((tmp / "sim" / "labels.npy").string(), {lab.size()}, lab);
+      }
+      sum.testImages = batch.images.size();
+    }
+
+    for (const auto& [name, text] : synthesisScripts(g, d, rtlFiles)) writeText(tmp / "synth" / name, text);
+    copyModel(g, tmp / "model");
+
+    nlohmann::ordered_json j;
+    j["nngen"] = NNGEN_VERSION;
+    j["name"] = g.name;
+    j["top"] = d.top;
+    j["spec"] = "model/net.yaml";
+    j["rtl_files"] = rtlFiles;
+    j["in_bits"] = d.inBits;
+    j["axi_in_bits"] = d.axiInBits;
+    j["in_beats_per_image"] = d.inBeatsPerImage;
+    j["out_bits"] = d.outBits;
+    j["axi_out_bits"] = d.axiOutBits;
+    j["out_beats_per_image"] = d.outBeatsPerImage;
+    j["out_channels"] = d.outChannels;
+    j["out_value_bits"] = d.outValueBits;
+    j["out_signed"] = d.outType.isSigned;
+    j["out_type"] = d.outType.str();
+    j["has_class"] = d.hasClass;
+    j["class_bits"] = d.classBits;
+    j["clock_period_ns"] = g.hardware.clockPeriodNs;
+    j["pipeline_cycles"] = d.pipelineCycles;
+    j["test_images"] = sum.testImages;
+    if (g.metadata.count("float_accuracy")) j["float_accuracy"] = g.metadata.at("float_accuracy");
+    nlohmann::ordered_json mods = nlohmann::ordered_json::array();
+    for (const auto& m : d.modules)
+      mods.push_back({{"name", m.name}, {"layers", m.layers}, {"latency_cycles", m.windowLatency + m.pipelineStages},
+                      {"adders", m.stats.adders}, {"comparators", m.stats.comparators},
+                      {"requantizers", m.stats.requantizers}, {"accumulator_bits", m.accumulatorBits}});
+    j["modules"] = mods;
+    writeText(tmp / "design.json", j.dump(2) + "\n");
+    sum.table = moduleTable(d);
+    writeText(tmp / "report.txt", fmt::format("{}\n{}\nIR after all passes:\n{}", producer, sum.table, dumpGraph(g)));
+
+    for (auto& e : fs::recursive_directory_iterator(tmp))
+      if (e.is_regular_file()) sum.files.push_back(fs::relative(e.path(), tmp).string());
+    std::sort(sum.files.begin(), sum.files.end());
+    // Swap the new folder into place.
+    if (fs::exists(outClean)) {
+      const fs::path old = outClean.string() + ".nngen-old";
+      fs::remove_all(old);
+      fs::rename(outClean, old);
+      fs::rename(tmp, outClean);
+      fs::remove_all(old);
+    } else {
+      fs::rename(tmp, outClean);
+    }
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+  sum.top = d.top;
+  sum.pipelineCycles = d.pipelineCycles;
+  sum.inBeatsPerImage = d.inBeatsPerImage;
+  return sum;
+}
+
+}  // namespace nngen

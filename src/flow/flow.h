@@ -1,0 +1,114 @@
+//! @file flow.h
+//! @brief The user-facing jobs behind the CLI: build, run, sim and synth.
+//!
+//! Library code: it never prints or exits; progress goes through a callback and problems are
+//! thrown as nngen::Error. src/cli only parses arguments and prints.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace nngen {
+
+/// Receives progress lines ("[verilator] compiling 12 files ...").
+using Progress = std::function<void(const std::string&)>;
+
+/// Options of `nngen build`.
+struct BuildOptions {
+  std::string spec;          ///< the YAML spec
+  std::string outDir;        ///< output folder; replaced atomically (written beside, renamed)
+  std::string dumpIrAfter;   ///< pass name or "all" (empty: no dump)
+  size_t maxImages = 0;      ///< test images to put in the testbench data (0 = all)
+};
+
+/// What `nngen build` produced, for the CLI's summary.
+struct BuildSummary {
+  std::string top;
+  std::string table;         ///< per-module report (layers, latency, arithmetic)
+  std::string irDump;        ///< --dump-ir-after output
+  int pipelineCycles = 0;    ///< sum of module pipeline latencies (cycles)
+  int inBeatsPerImage = 0;
+  size_t testImages = 0;     ///< images in the testbench data
+  std::vector<std::string> files;  ///< files written, relative to outDir
+};
+
+/// Loads, transforms and emits a network: Verilog, primitives, testbench data with the
+/// reference's expected outputs, synthesis scripts, a copy of the model and design.json.
+/// @throws Error on bad input; the output folder is then left untouched.
+BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress);
+
+/// Options of `nngen run`.
+struct RunOptions {
+  std::string spec;
+  std::string input;         ///< .npy inputs (empty: the spec's test_data)
+  std::string labels;        ///< .npy labels (empty: the spec's, if the inputs are its test data)
+  std::string outDir;        ///< where logits/classes .npy go (empty: nothing written)
+  size_t maxImages = 0;
+};
+
+/// Result of the C++ reference on a batch.
+struct RunSummary {
+  size_t images = 0;
+  std::optional<double> accuracy;     ///< when labels are known
+  std::optional<std::string> floatAccuracy;  ///< from the spec's metadata, when present
+  std::vector<int> classes;           ///< argmax per image (classifiers)
+};
+
+/// Runs the bit-accurate reference (the golden model) and writes logits.npy (real values,
+/// float64), logits_raw.npy (raw integers, int64, (N, H, W, C)) and classes.npy (int64, (N,)).
+RunSummary runReference(const RunOptions& opt, const Progress& progress);
+
+/// Options of `nngen sim`.
+struct SimOptions {
+  std::string rtlDir;        ///< a folder written by `nngen build`
+  std::string input;         ///< other images (.npy); empty: the testbench data from build
+  std::string labels;
+  bool stall = false;        ///< random tvalid gaps and tready backpressure
+  unsigned seed = 1;
+  size_t maxImages = 0;
+  int jobs = 2;              ///< parallel C++ compile jobs for the Verilator model
+};
+
+/// Result of a Verilator simulation compared with the reference.
+struct SimSummary {
+  size_t images = 0;
+  size_t mismatches = 0;             ///< output beats that differ from the reference in any bit
+  std::vector<std::string> mismatchDetails;  ///< the first few, readable
+  std::optional<double> accuracy;    ///< of the RTL's classes, when labels are known
+  std::optional<double> referenceAccuracy;
+  std::optional<std::string> floatAccuracy;
+  std::string driverJson;            ///< the driver's timing report (latency, II, rate)
+  double latencyCycles = 0, iiCycles = 0, imagesPerSecond = 0;
+  double clockPeriodNs = 0;
+  int axiViolations = 0;
+};
+
+/// Compiles the design with Verilator (once; reused while the RTL is unchanged), streams the
+/// images back to back, and compares every output bit with the reference.
+/// @throws Error when a tool is missing or fails, or the simulation deadlocks.
+SimSummary simulate(const SimOptions& opt, const Progress& progress);
+
+/// A resource count of one part from one Yosys run.
+struct PartReport {
+  std::string part;           ///< e.g. xcvu9p-flgb2104-2L-e
+  std::string family;         ///< synth_xilinx -family
+  double luts = 0, lutLogic = 0, lutMemory = 0, ffs = 0, dsps = 0, bram36 = 0;
+  double lutAvail = 0, ffAvail = 0, dspAvail = 0, bram36Avail = 0;
+  double seconds = 0;         ///< Yosys wall time
+};
+
+/// Runs Yosys synth_xilinx on the design for the given parts ("all" or a short name such as
+/// xcvu9p / xc7z020) and counts LUT / FF / DSP / BRAM cells.
+/// @throws Error when Yosys is missing or fails.
+std::vector<PartReport> synthesize(const std::string& rtlDir, const std::string& parts,
+                                   const Progress& progress);
+
+/// Text table and JSON of synthesis reports.
+std::string formatSynthTable(const std::vector<PartReport>& r);
+std::string synthJson(const std::vector<PartReport>& r);
+
+}  // namespace nngen
