@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""Writes the small golden networks of tests/golden/ (specs, random weights, random inputs).
+
+Each network exercises shapes and options the shipped example does not: odd image sizes,
+1x1 and 5x5 kernels, stride 2, 'same' padding, C=1 and C=5, a Dense-only MLP, all-zero weight
+rows (pruning), BatchNorm that cannot be folded, user accumulator types, every rounding and
+overflow family, unsigned types and AveragePooling2D with a non-power-of-two window.
+The files are committed; rerun this script (Debian python3-numpy) only to change them:
+    /usr/bin/python3 tests/golden/make_nets.py
+Weights are drawn with a fixed seed, so the output is reproducible.
+"""
+import os
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+rng = np.random.default_rng(20261123)
+
+
+def save(net, name, arr):
+    os.makedirs(os.path.join(HERE, net, "w"), exist_ok=True)
+    np.save(os.path.join(HERE, net, "w", name + ".npy"), np.ascontiguousarray(arr))
+    return "w/" + name + ".npy"
+
+
+def bn(net, name, c):
+    return {
+        "gamma": save(net, name + "_gamma", rng.uniform(-1.5, 1.5, c).astype(np.float32)),
+        "beta": save(net, name + "_beta", rng.normal(0, 0.3, c).astype(np.float32)),
+        "moving_mean": save(net, name + "_mean", rng.normal(0, 0.3, c).astype(np.float32)),
+        "moving_variance": save(net, name + "_var", rng.uniform(0.3, 2.0, c).astype(np.float32)),
+    }
+
+
+def write(net, text, inputs):
+    with open(os.path.join(HERE, net, net + ".yaml"), "w") as f:
+        f.write(text)
+    np.save(os.path.join(HERE, net, "inputs.npy"), inputs.astype(np.float32))
+
+
+# 1. conv_odd: 5x7x1 input, 5x5 'same' conv, 1x1 conv to C=5, max pool, dense.
+net = "conv_odd"
+k0 = rng.normal(0, 0.4, (5, 5, 1, 4)).astype(np.float32)
+k0[:, :, :, 2] = 0.0  # an all-zero filter: its output is just the bias
+b0 = rng.normal(0, 0.2, 4).astype(np.float32)
+k1 = rng.normal(0, 0.5, (1, 1, 4, 5)).astype(np.float32)
+kd = rng.normal(0, 0.3, (2 * 3 * 5, 3)).astype(np.float32)
+kd[7, :] = 0.0  # an all-zero weight row: that input feeds nothing
+write(net, f"""# Golden test: odd 5x7 image, C=1, 5x5 'same' conv with an all-zero filter, 1x1 conv to C=5.
+nngen: 1
+name: conv_odd
+precision:
+  default: ap_fixed<12,4>
+input:
+  shape: [5, 7, 1]
+  precision: ap_fixed<8,3>
+layers:
+  - {{name: conv0, type: Conv2D, filters: 4, kernel_size: 5, padding: same, use_bias: true,
+     kernel: {save(net, "conv0_k", k0)}, bias: {save(net, "conv0_b", b0)}, activation: relu}}
+  - {{name: conv1, type: Conv2D, filters: 5, kernel_size: [1, 1], use_bias: false,
+     kernel: {save(net, "conv1_k", k1)}, precision: {{result: "ap_fixed<10,4,AP_RND,AP_SAT>"}}}}
+  - {{name: pool, type: MaxPooling2D, pool_size: 2}}
+  - {{name: flat, type: Flatten}}
+  - {{name: out, type: Dense, units: 3, use_bias: false, kernel: {save(net, "out_k", kd)}}}
+""", rng.uniform(-4, 4, (40, 5, 7, 1)))
+
+# 2. stride_same: C=5, 3x3 stride 2 'same' (asymmetric padding), unfoldable BN, avg pool,
+#    a Dense with a user accumulator and rounding/saturating result types.
+net = "stride_same"
+k0 = rng.normal(0, 0.3, (3, 3, 5, 6)).astype(np.float32)
+kd = rng.normal(0, 0.5, (1 * 2 * 6, 4)).astype(np.float32)
+kd[:, 1] = 0.0  # an all-zero output neuron, bias only
+bd = rng.normal(0, 0.5, 4).astype(np.float32)
+b = bn(net, "bn0", 6)
+write(net, f"""# Golden test: C=5, 3x3 stride 2 'same' conv, BatchNorm after ReLU (not foldable),
+# average pooling, a Dense with a user accumulator type and rounding/saturating types.
+nngen: 1
+name: stride_same
+precision:
+  default: ap_fixed<14,5>
+hardware:
+  adder_levels_per_stage: 1
+input:
+  shape: [7, 5, 5]
+  precision: ap_fixed<9,3,AP_RND>
+layers:
+  - {{name: conv0, type: Conv2D, filters: 6, kernel_size: 3, strides: 2, padding: same, use_bias: false,
+     kernel: {save(net, "conv0_k", k0)}}}
+  - {{name: relu0, type: ReLU, precision: "ap_ufixed<12,4,AP_RND_ZERO,AP_SAT>"}}
+  - {{name: bn0, type: BatchNormalization, epsilon: 0.001, gamma: {b["gamma"]}, beta: {b["beta"]},
+     moving_mean: {b["moving_mean"]}, moving_variance: {b["moving_variance"]},
+     precision: {{weight: "ap_fixed<10,3,AP_RND_INF>", bias: "ap_fixed<10,3>", result: "ap_fixed<13,5,AP_RND_MIN_INF,AP_SAT_ZERO>"}}}}
+  - {{name: pool, type: AveragePooling2D, pool_size: 2, precision: {{result: "ap_fixed<12,4,AP_TRN_ZERO,AP_SAT>"}}}}
+  - {{name: flat, type: Flatten}}
+  - {{name: out, type: Dense, units: 4, kernel: {save(net, "out_k", kd)}, bias: {save(net, "out_b", bd)},
+     precision: {{weight: "ap_fixed<8,2,AP_RND_CONV>", accum: "ap_fixed<16,6,AP_RND,AP_SAT>", result: "ap_fixed<10,4,AP_RND_CONV,AP_SAT_SYM>"}}}}
+""", rng.uniform(-3, 3, (40, 7, 5, 5)))
+
+# 3. mlp: Dense-only network on a flat input, unsigned activations, an all-zero weight row.
+net = "mlp"
+k0 = rng.normal(0, 0.4, (16, 12)).astype(np.float32)
+k0[3, :] = 0.0
+k0[:, 5] = 0.0
+b0 = rng.normal(0, 0.2, 12).astype(np.float32)
+k1 = rng.normal(0, 0.4, (12, 10)).astype(np.float32)
+b1 = rng.normal(0, 0.2, 10).astype(np.float32)
+write(net, f"""# Golden test: a Dense-only MLP on a flat input of 16 features.
+nngen: 1
+name: mlp
+input:
+  shape: [16]
+  precision: ap_fixed<10,4>
+layers:
+  - {{name: fc0, type: Dense, units: 12, kernel: {save(net, "fc0_k", k0)}, bias: {save(net, "fc0_b", b0)}}}
+  - {{name: relu0, type: ReLU, precision: "ap_ufixed<10,4>"}}
+  - {{name: fc1, type: Dense, units: 10, kernel: {save(net, "fc1_k", k1)}, bias: {save(net, "fc1_b", b1)},
+     precision: {{weight: "ap_fixed<8,2>", result: "ap_fixed<16,6,AP_RND,AP_SAT>"}}}}
+""", rng.uniform(-6, 6, (60, 16)))
+
+# 4. pool_bn: BatchNorm as the first layer (element-wise only module), overlapping max pooling
+#    (stride 1), 3x3 average pooling (reciprocal 1/9), 1x1 output pixels of C=2 streamed out.
+net = "pool_bn"
+b = bn(net, "bn_in", 2)
+write(net, f"""# Golden test: BatchNorm on the input, overlapping 2x2 stride-1 max pooling, 3x3 average
+# pooling (a non-power-of-two reciprocal); the output is a 3x3x2 tensor (no argmax).
+nngen: 1
+name: pool_bn
+precision:
+  default: ap_fixed<12,5>
+input:
+  shape: [6, 6, 2]
+layers:
+  - {{name: bn_in, type: BatchNormalization, gamma: {b["gamma"]}, beta: {b["beta"]},
+     moving_mean: {b["moving_mean"]}, moving_variance: {b["moving_variance"]}}}
+  - {{name: maxp, type: MaxPooling2D, pool_size: 2, strides: 1}}
+  - {{name: avgp, type: AveragePooling2D, pool_size: 3, strides: 1, precision: {{result: "ap_fixed<12,5,AP_RND>"}}}}
+  - {{name: relu, type: ReLU}}
+""", rng.uniform(-8, 8, (30, 6, 6, 2)))
+print("wrote golden networks to", HERE)
