@@ -135,4 +135,39 @@ layers:
   - {{name: avgp, type: AveragePooling2D, pool_size: 3, strides: 1, precision: {{result: "ap_fixed<12,5,AP_RND>"}}}}
   - {{name: relu, type: ReLU}}
 """, rng.uniform(-8, 8, (30, 6, 6, 2)))
-print("wrote golden networks to", HERE)
+
+# configs/tiny: the smallest example, synthesized in CI for the resource report. Random
+# weights (it shows the flow and its costs, not accuracy) and random uint8 test images.
+TINY = os.path.join(HERE, "..", "..", "configs", "tiny")
+os.makedirs(os.path.join(TINY, "weights"), exist_ok=True)
+k0 = rng.normal(0, 0.5, (3, 3, 1, 4)).astype(np.float32)
+k0[np.abs(k0) < 0.2] = 0.0  # pruned, like the paper's BP model
+kd = rng.normal(0, 0.3, (3 * 3 * 4, 5)).astype(np.float32)
+bd = rng.normal(0, 0.1, 5).astype(np.float32)
+np.save(os.path.join(TINY, "weights", "conv0_kernel.npy"), k0)
+np.save(os.path.join(TINY, "weights", "out_kernel.npy"), kd)
+np.save(os.path.join(TINY, "weights", "out_bias.npy"), bd)
+np.save(os.path.join(TINY, "test_images.npy"), rng.integers(0, 256, (20, 8, 8), dtype=np.uint8))
+np.save(os.path.join(TINY, "test_labels.npy"), rng.integers(0, 5, 20, dtype=np.uint8))
+with open(os.path.join(TINY, "tiny.yaml"), "w") as f:
+    f.write("""# The smallest nngen example: 8x8 grayscale -> Conv2D 3x3 (4 filters, pruned) -> ReLU ->
+# MaxPool 2x2 -> Dense 5 with argmax. Random weights and images (tests/golden/make_nets.py):
+# it exercises the whole flow cheaply and is the design CI synthesizes for its resource report.
+nngen: 1
+name: tiny
+precision:
+  default: ap_fixed<10,4>
+input:
+  shape: [8, 8, 1]
+  precision: ap_fixed<8,2>
+  preprocess: {scale: 0.00390625, offset: 0.0}   # x = pixel / 256
+layers:
+  - {name: conv0, type: Conv2D, filters: 4, kernel_size: 3, use_bias: false, kernel: weights/conv0_kernel.npy, activation: relu}
+  - {name: pool0, type: MaxPooling2D, pool_size: 2}
+  - {name: flatten, type: Flatten}
+  - {name: out, type: Dense, units: 5, kernel: weights/out_kernel.npy, bias: weights/out_bias.npy}
+test_data:
+  images: test_images.npy
+  labels: test_labels.npy
+""")
+print("wrote golden networks to", HERE, "and configs/tiny")
