@@ -155,8 +155,8 @@ ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& produc
     for (int ch = 0; ch < m.out.c; ++ch) outs[ch] = elementwise(net, *f, ch, outs[ch], accBits);
   for (int ch = 0; ch < m.out.c; ++ch) {
     const int node = net.materialize(outs[ch]);
-    net.rename(node, fmt::format("y_ch{}", ch));
-    net.addOutput(node);
+    if (net.nodes()[node].op != NetNode::Op::Const) net.rename(node, fmt::format("y_ch{}", ch));
+    net.addOutput(node, m.outChannelBits);
   }
   const int stages = net.stages();
   m.pipelineStages = stages;

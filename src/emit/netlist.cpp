@@ -221,8 +221,12 @@ Term Netlist::requantize(const Term& a, const FixedType& t) {
   return Term{newNode(std::move(n)), false, t.fracBits()};
 }
 
-int Netlist::addOutput(int node) {
+int Netlist::addOutput(int node, int width) {
+  const NetNode& n = nodes_[node];
+  if (n.op != NetNode::Op::Const && n.width != width)
+    throw std::logic_error(fmt::format("netlist output {} is {} bits, expected {}", n.name, n.width, width));
   outputs_.push_back(node);
+  outputWidths_.push_back(width);
   return static_cast<int>(outputs_.size()) - 1;
 }
 
@@ -235,7 +239,7 @@ int Netlist::stageOf(int node) const {
 
 int Netlist::stages() const {
   int s = 1;
-  for (int o : outputs_) s = std::max(s, stageOf(o));
+  for (int o : outputs_) s = std::max(s, stageOf(o));  // constants: stage 0
   return s;
 }
 
@@ -245,7 +249,11 @@ std::string Netlist::valueAt(int node, int stage) const {
   return fmt::format("{}_d{}", nodes_[node].name, stage - s);
 }
 
-std::string Netlist::outputName(int k) const { return valueAt(outputs_[k], stages() + 1); }
+std::string Netlist::outputName(int k) const {
+  const NetNode& n = nodes_[outputs_[k]];
+  if (n.op == NetNode::Op::Const) return literal(n.value, outputWidths_[k]);
+  return valueAt(outputs_[k], stages() + 1);
+}
 
 namespace {
 
@@ -284,7 +292,8 @@ std::string Netlist::verilog() const {
       default: break;
     }
   }
-  for (int o : outputs_) read(o, nodes_[o].width, outStage);
+  for (int o : outputs_)
+    if (nodes_[o].op != NetNode::Op::Const) read(o, nodes_[o].width, outStage);
 
   std::string decl, body, regs, unused;
   auto ref = [&](int node, int stage) -> std::string { return valueAt(node, stage); };

@@ -79,18 +79,17 @@ class Netlist {
 
   /// Gives a node a readable Verilog name (prefix added).
   void rename(int node, const std::string& name) { nodes_[node].name = prefix_ + name; }
-  /// Marks a node as a registered output; returns its index among outputs.
-  int addOutput(int node);
+  /// Marks a node as a registered output of `width` bits (a constant output is emitted as a
+  /// literal of that width); returns its index among outputs.
+  int addOutput(int node, int width);
   /// Pipeline stages from the input registers to the output registers (>= 1).
   int stages() const;
   /// Verilog: declarations, assigns, requantizer instances and one always block clocked by
   /// `clk` with enable `ce` holding every pipeline register. Output k is the register named by
   /// outputName(k).
   std::string verilog() const;
-  /// Name of output register k.
+  /// Verilog of output k: its output register, or a literal for a constant.
   std::string outputName(int k) const;
-  /// Width of output k (bits).
-  int outputWidth(int k) const { return nodes_[outputs_[k]].width; }
 
   const std::vector<NetNode>& nodes() const { return nodes_; }
   /// Counts of emitted operators, for reports.
@@ -108,6 +107,7 @@ class Netlist {
   int levels_;
   std::vector<NetNode> nodes_;
   std::vector<int> outputs_;
+  std::vector<int> outputWidths_;
   std::map<std::pair<int, int64_t>, Term> oddProducts_;  // (input node, odd f) -> x*f
 };
 

@@ -55,6 +55,16 @@ static std::string upper(std::string s) {
   return s;
 }
 
+/// std::stoi, but a number too large for an int is an invalid_argument naming the text.
+static int toInt(const std::string& digits, const std::string& text) {
+  try {
+    return std::stoi(digits);
+  } catch (const std::out_of_range&) {
+    throw std::invalid_argument(
+        fmt::format("invalid precision '{}': number {} is out of range", text, digits));
+  }
+}
+
 FixedType parseFixedType(const std::string& text) {
   static const std::regex re(
       R"(\s*(ap_fixed|ap_ufixed|fixed|ufixed|ap_int|ap_uint|int|uint)\s*<\s*([-+]?\d+)\s*)"
@@ -70,7 +80,7 @@ FixedType parseFixedType(const std::string& text) {
   const bool isInt = kind.find("int") != std::string::npos;
   FixedType t;
   t.isSigned = kind.find('u') == std::string::npos;
-  t.width = std::stoi(m[2]);
+  t.width = toInt(m[2], text);
   if (isInt) {
     if (m[3].matched || m[4].matched)
       throw std::invalid_argument(fmt::format("invalid precision '{}': {} takes one width", text,
@@ -80,7 +90,7 @@ FixedType parseFixedType(const std::string& text) {
     if (!m[3].matched)
       throw std::invalid_argument(
           fmt::format("invalid precision '{}': {} needs <width,integer bits>", text, kind));
-    t.intBits = std::stoi(m[3]);
+    t.intBits = toInt(m[3], text);
   }
   if (t.width < 1 || t.width > 62)
     throw std::invalid_argument(
@@ -121,7 +131,7 @@ FixedType parseFixedType(const std::string& text) {
           "AP_SAT_SYM; AP_WRAP_SM is not supported)",
           text, std::string(m[5])));
   }
-  if (m[6].matched && std::stoi(m[6]) != 0)
+  if (m[6].matched && toInt(m[6], text) != 0)
     throw std::invalid_argument(fmt::format(
         "invalid precision '{}': saturation bits N other than 0 are not supported", text));
   return t;

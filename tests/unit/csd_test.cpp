@@ -116,7 +116,9 @@ TEST(Csd, PropertyOverSmallRange) {
     for (size_t k = 0; k < ds.size(); ++k) {
       ASSERT_TRUE(ds[k].sign == 1 || ds[k].sign == -1);
       ASSERT_GE(ds[k].shift, 0);
-      if (k > 0) ASSERT_GE(ds[k].shift, ds[k - 1].shift + 2) << "adjacent non-zero digits";
+      if (k > 0) {
+        ASSERT_GE(ds[k].shift, ds[k - 1].shift + 2) << "adjacent non-zero digits";
+      }
       sum += Int128{ds[k].sign} << ds[k].shift;
     }
     EXPECT_TRUE(sum == Int128{n}) << "digits do not reconstruct n";
