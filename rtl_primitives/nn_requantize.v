@@ -1,108 +1,198 @@
-// nn_requantize: converts a fixed-point value to another fixed-point format exactly as Xilinx
-// ap_fixed does (UG1399 "Arbitrary Precision Fixed-Point Data Types": quantization and
-// overflow modes). It is the hardware twin of nngen::requantize() (src/ir/fixed.h), and the
-// two are checked against each other bit for bit (tests/rtl).
+// nn_requantize: converts a fixed-point value into another fixed-point format with exactly the
+// rounding and overflow rules of Xilinx ap_fixed / ap_ufixed. It is the hardware twin of
+// nngen::requantize() in src/ir/fixed.cpp, which defines the semantics; tests/rtl checks the two
+// against each other bit for bit.
 //
-// The input has IN_F fractional bits, the output OUT_F; SHIFT = IN_F - OUT_F bits are dropped
-// (SHIFT > 0, rounded by ROUNDING) or appended (SHIFT < 0). The rounded value then goes through
-// the OVERFLOW mode into OUT_W bits.
-// Latency: combinational (one rounding adder and a range check).
+// Parameters
+//   IN_W, IN_SIGNED    input width; 1: two's complement, 0: unsigned
+//   OUT_W, OUT_SIGNED  output width; 1: signed (ap_fixed), 0: unsigned (ap_ufixed)
+//   SHIFT              IN_F - OUT_F. > 0: that many fractional bits are dropped (rounded away);
+//                      <= 0: -SHIFT zero bits are appended (exact, never rounds)
+//   ROUNDING           0 AP_TRN, 1 AP_TRN_ZERO, 2 AP_RND, 3 AP_RND_ZERO, 4 AP_RND_MIN_INF,
+//                      5 AP_RND_INF, 6 AP_RND_CONV (the order of nngen::Rounding)
+//   OVERFLOW           0 AP_WRAP, 1 AP_SAT, 2 AP_SAT_ZERO, 3 AP_SAT_SYM (nngen::Overflow)
+//
+// Function (SHIFT > 0): q = floor(in / 2^SHIFT), h = first dropped bit, r = OR of the dropped
+// bits below it, s = the input is negative; v = q + c with the carry c of the rounding mode:
+//   TRN 0, TRN_ZERO s&(h|r), RND h, RND_ZERO h&(r|s), RND_MIN_INF h&r, RND_INF h&(r|!s),
+//   RND_CONV h&(r|q[0]).
+// Then v (exact, never overflowing internally) goes into OUT_W bits: WRAP keeps the low bits;
+// SAT clamps to the type's min/max; SAT_ZERO turns an out-of-range value into 0; SAT_SYM clamps
+// to +-max and also turns the most negative value into -max (signed; unsigned: as SAT).
+//
+// Latency: 0 (combinational). Throughput: one conversion per cycle.
+// Cost: TRN+WRAP is wiring only; the other modes add one incrementer and/or one range check.
+// Legality: IN_W >= 1, OUT_W >= 1, IN_SIGNED and OUT_SIGNED 0 or 1, ROUNDING 0..6,
+//   OVERFLOW 0..3; any SHIFT (shifts beyond the widths are handled exactly).
 module nn_requantize #(
-  parameter IN_W       = 24,  // input width (bits)
-  parameter IN_SIGNED  = 1,   // 1: input is two's complement, 0: unsigned
-  parameter OUT_W      = 16,  // output width (bits)
-  parameter OUT_SIGNED = 1,   // 1: output is ap_fixed (signed), 0: ap_ufixed
-  parameter SHIFT      = 8,   // IN_F - OUT_F: >0 drops (rounds) bits, <0 appends zero bits
-  parameter ROUNDING   = 0,   // 0 TRN, 1 TRN_ZERO, 2 RND, 3 RND_ZERO, 4 RND_MIN_INF, 5 RND_INF, 6 RND_CONV
-  parameter OVERFLOW   = 0    // 0 WRAP, 1 SAT, 2 SAT_ZERO, 3 SAT_SYM
+  parameter IN_W = 24,        // input width (bits)
+  parameter IN_SIGNED = 1,    // 1: input is two's complement, 0: unsigned
+  parameter OUT_W = 16,       // output width
+  parameter OUT_SIGNED = 1,   // 1: output signed (ap_fixed), 0: unsigned (ap_ufixed)
+  parameter SHIFT = 8,        // IN_F - OUT_F: fractional bits dropped (>0) or appended (<0)
+  parameter ROUNDING = 0,     // 0 TRN, 1 TRN_ZERO, 2 RND, 3 RND_ZERO, 4 RND_MIN_INF, 5 RND_INF, 6 RND_CONV
+  parameter OVERFLOW = 0      // 0 WRAP, 1 SAT, 2 SAT_ZERO, 3 SAT_SYM
 ) (
   input  wire [IN_W-1:0]  in_data,
   output wire [OUT_W-1:0] out_data
 );
-  localparam LSH = (SHIFT < 0) ? -SHIFT : 0;  // bits appended
-  localparam RSH = (SHIFT > 0) ? SHIFT : 0;   // bits dropped
-  localparam W0 = (IN_W + LSH > RSH) ? IN_W + LSH : RSH;
-  localparam W1 = (W0 > OUT_W) ? W0 : OUT_W;
-  localparam XW = W1 + 2;                     // work width: never overflows below
+  // The input as a two's-complement number of SW bits (an unsigned input gets a zero on top).
+  localparam SW = IN_W + (IN_SIGNED != 0 ? 0 : 1);
+  // Bits dropped. Dropping more than SW+1 bits gives the same q, h and r as dropping SW+1
+  // (q = -1 or 0, h = s, r = any input bit set), so the logic is sized for at most SW+1.
+  localparam DROP = SHIFT <= 0 ? 0 : (SHIFT > SW + 1 ? SW + 1 : SHIFT);
+  // Zero bits appended. Appending OUT_W or more bits overflows every non-zero input and leaves
+  // the low OUT_W bits zero, so OUT_W stands for any larger count.
+  localparam APPEND = SHIFT >= 0 ? 0 : (-SHIFT > OUT_W ? OUT_W : -SHIFT);
+  // Width of q (the kept bits, two's complement).
+  localparam QW = DROP >= SW ? 1 : SW - DROP;
+  // One more bit when rounding can carry q upward (TRN_ZERO only ever carries a negative q).
+  localparam CARRY = (DROP > 0 && ROUNDING >= 2) ? 1 : 0;
+  // Width of the exact rounded value v.
+  localparam VW = (DROP > 0 ? QW : SW + APPEND) + CARRY;
+  // Output range limits (raw bit patterns).
+  localparam [OUT_W-1:0] OUT_MAX = OUT_SIGNED != 0 ? {OUT_W{1'b1}} >> 1 : {OUT_W{1'b1}};
+  localparam [OUT_W-1:0] OUT_MIN = OUT_SIGNED != 0 ? ~OUT_MAX : {OUT_W{1'b0}};
+  localparam [OUT_W-1:0] OUT_SYM_MIN = OUT_MIN + 1'b1;  // -max (signed SAT_SYM)
 
   generate
-    if (IN_W < 1 || OUT_W < 1 || (OUT_SIGNED != 0 && OUT_W < 2)) begin : g_bad_width
-      $error("nn_requantize: widths must be >= 1 (>= 2 for a signed output)");
+    if (IN_W < 1) begin : g_err_in_w
+      $error("nn_requantize: IN_W must be >= 1");
     end
-    if (ROUNDING < 0 || ROUNDING > 6 || OVERFLOW < 0 || OVERFLOW > 3) begin : g_bad_mode
-      $error("nn_requantize: ROUNDING must be 0..6 and OVERFLOW 0..3");
+    if (OUT_W < 1) begin : g_err_out_w
+      $error("nn_requantize: OUT_W must be >= 1");
+    end
+    if (IN_SIGNED != 0 && IN_SIGNED != 1) begin : g_err_in_signed
+      $error("nn_requantize: IN_SIGNED must be 0 or 1");
+    end
+    if (OUT_SIGNED != 0 && OUT_SIGNED != 1) begin : g_err_out_signed
+      $error("nn_requantize: OUT_SIGNED must be 0 or 1");
+    end
+    if (ROUNDING < 0 || ROUNDING > 6) begin : g_err_rounding
+      $error("nn_requantize: ROUNDING must be 0..6");
+    end
+    if (OVERFLOW < 0 || OVERFLOW > 3) begin : g_err_overflow
+      $error("nn_requantize: OVERFLOW must be 0..3");
     end
   endgenerate
 
-  // The input, sign- or zero-extended to XW bits and shifted left by LSH.
-  wire        in_neg = (IN_SIGNED != 0) && in_data[IN_W-1];
-  wire [XW-1:0] x = {{(XW - IN_W - LSH){in_neg}}, in_data, {LSH{1'b0}}};
-  wire        neg = x[XW-1];
-
-  // Floor (arithmetic shift right) and the rounding increment.
-  wire [XW-1:0] q;
-  wire        inc;
+  // ---- the input as a signed number ----
+  wire [SW-1:0] xs;
+  wire          neg;  // the input is negative
   generate
-    if (RSH == 0) begin : g_no_round
-      assign q = x;
-      assign inc = 1'b0;
-    end else begin : g_round
-      assign q = {{RSH{neg}}, x[XW-1:RSH]};
-      wire half = x[RSH-1];
-      wire rest;
-      if (RSH >= 2) begin : g_rest
-        assign rest = |x[RSH-2:0];
-      end else begin : g_no_rest
-        assign rest = 1'b0;
+    if (IN_SIGNED != 0) begin : g_in_signed
+      assign xs  = in_data;
+      assign neg = in_data[IN_W-1];
+    end else begin : g_in_unsigned
+      assign xs  = {1'b0, in_data};
+      assign neg = 1'b0;
+    end
+  endgenerate
+
+  // ---- quantization: v = the value at the output's fractional bits, exact ----
+  wire [VW-1:0] v;
+  generate
+    if (DROP == 0) begin : g_nodrop
+      if (APPEND == 0) begin : g_same
+        assign v = xs;
+      end else begin : g_append
+        assign v = {xs, {APPEND{1'b0}}};
       end
-      case (ROUNDING)
-        1: assign inc = neg && (half || rest);     // TRN_ZERO: toward zero
-        2: assign inc = half;                      // RND: half up
-        3: assign inc = half && (rest || neg);     // RND_ZERO: half toward zero
-        4: assign inc = half && rest;              // RND_MIN_INF: half down
-        5: assign inc = half && (rest || !neg);    // RND_INF: half away from zero
-        6: assign inc = half && (rest || q[0]);    // RND_CONV: half to even
-        default: assign inc = 1'b0;                // TRN: floor
-      endcase
-      wire unused_round = ^{half, rest};  // TRN reads neither (lint sink)
+    end else begin : g_drop
+      wire [QW-1:0] q;  // floor(in / 2^DROP)
+      if (DROP >= SW) begin : g_q_sign
+        assign q = neg;
+      end else begin : g_q_bits
+        assign q = xs[SW-1:DROP];
+      end
+      if (ROUNDING == 0) begin : g_trn
+        assign v = q;
+      end else begin : g_round
+        wire half;  // the first dropped bit
+        wire rest;  // OR of the dropped bits below it
+        wire inc;   // the rounding carry
+        if (DROP > SW) begin : g_half_sign
+          assign half = neg;
+        end else begin : g_half_bit
+          assign half = xs[DROP-1];
+        end
+        if (DROP == 1 || ROUNDING == 2) begin : g_rest_none
+          assign rest = 1'b0;  // no bits below the half bit, or AP_RND ignores them
+        end else begin : g_rest_bits
+          assign rest = |xs[DROP-2:0];
+        end
+        if (ROUNDING == 1) begin : g_trn_zero
+          assign inc = neg & (half | rest);
+        end else if (ROUNDING == 2) begin : g_rnd
+          assign inc = half;
+          wire unused_rest = rest;  // AP_RND ignores the bits below the half bit
+        end else if (ROUNDING == 3) begin : g_rnd_zero
+          assign inc = half & (rest | neg);
+        end else if (ROUNDING == 4) begin : g_rnd_min_inf
+          assign inc = half & rest;
+        end else if (ROUNDING == 5) begin : g_rnd_inf
+          assign inc = half & (rest | ~neg);
+        end else begin : g_rnd_conv
+          assign inc = half & (rest | q[0]);
+        end
+        // v = q + inc, q sign-extended to VW bits (VW is QW or QW+1).
+        wire [VW-1:0] q_ext;
+        wire [VW-1:0] inc_ext;
+        if (VW == QW) begin : g_q_same
+          assign q_ext = q;
+        end else begin : g_q_wide
+          assign q_ext = {q[QW-1], q};
+        end
+        if (VW == 1) begin : g_inc_1
+          assign inc_ext = inc;
+        end else begin : g_inc_n
+          assign inc_ext = {{(VW-1){1'b0}}, inc};
+        end
+        assign v = q_ext + inc_ext;
+      end
     end
   endgenerate
-  wire [XW-1:0] r = q + {{(XW - 1){1'b0}}, inc};
-  wire        r_neg = r[XW-1];
 
-  // Range check against OUT_W bits, and the saturation values.
-  wire        fits;
-  wire        is_min;  // the most negative output value (for SAT_SYM)
-  wire [OUT_W-1:0] out_max, out_min;
+  // ---- overflow: v into OUT_W bits ----
+  wire [OUT_W-1:0] v_wrap;  // v modulo 2^OUT_W (sign-extended when v is narrower)
   generate
-    if (OUT_SIGNED != 0) begin : g_signed
-      assign fits = (&r[XW-1:OUT_W-1]) || !(|r[XW-1:OUT_W-1]);
-      assign is_min = r[OUT_W-1] && !(|r[OUT_W-2:0]);
-      assign out_max = {1'b0, {(OUT_W - 1){1'b1}}};
-      assign out_min = {1'b1, {(OUT_W - 1){1'b0}}};
-    end else begin : g_unsigned
-      assign fits = !(|r[XW-1:OUT_W]);
-      assign is_min = 1'b0;
-      assign out_max = {OUT_W{1'b1}};
-      assign out_min = {OUT_W{1'b0}};
+    if (VW >= OUT_W) begin : g_wrap_cut
+      assign v_wrap = v[OUT_W-1:0];
+    end else begin : g_wrap_ext
+      assign v_wrap = {{(OUT_W-VW){v[VW-1]}}, v};
     end
-  endgenerate
-  wire [OUT_W-1:0] low = r[OUT_W-1:0];
-  generate
-    case (OVERFLOW)
-      1: assign out_data = fits ? low : (r_neg ? out_min : out_max);
-      2: assign out_data = fits ? low : {OUT_W{1'b0}};
-      3: begin : g_sat_sym
-        if (OUT_SIGNED != 0) begin : g_sym_signed
-          wire [OUT_W-1:0] neg_max = out_min + {{(OUT_W - 1){1'b0}}, 1'b1};
-          assign out_data = (fits && !is_min) ? low : (r_neg ? neg_max : out_max);
-        end else begin : g_sym_unsigned
-          assign out_data = fits ? low : (r_neg ? out_min : out_max);
+
+    if (OVERFLOW == 0) begin : g_ovf_wrap
+      assign out_data = v_wrap;
+    end else begin : g_ovf_sat
+      wire fits;  // v lies within the output's raw range
+      if (OUT_SIGNED != 0) begin : g_fits_signed
+        if (VW <= OUT_W) begin : g_fits_always
+          assign fits = 1'b1;
+        end else begin : g_fits_check
+          // the bits from the output's sign bit upward must all be equal
+          assign fits = (&v[VW-1:OUT_W-1]) | ~(|v[VW-1:OUT_W-1]);
+        end
+      end else begin : g_fits_unsigned
+        if (VW <= OUT_W) begin : g_fits_sign
+          assign fits = ~v[VW-1];
+        end else begin : g_fits_check
+          // non-negative and nothing above the output's top bit
+          assign fits = ~(|v[VW-1:OUT_W]);
         end
       end
-      default: assign out_data = low;  // WRAP
-    endcase
+      if (OVERFLOW == 1 || (OVERFLOW == 3 && OUT_SIGNED == 0)) begin : g_sat
+        assign out_data = fits ? v_wrap : (v[VW-1] ? OUT_MIN : OUT_MAX);
+      end else if (OVERFLOW == 2) begin : g_sat_zero
+        assign out_data = fits ? v_wrap : {OUT_W{1'b0}};
+      end else begin : g_sat_sym
+        assign out_data = !fits ? (v[VW-1] ? OUT_SYM_MIN : OUT_MAX)
+                        : (v_wrap == OUT_MIN ? OUT_SYM_MIN : v_wrap);
+      end
+    end
   endgenerate
-  // Bits that some modes do not read (lint sink; no logic).
-  wire unused_bits = ^{r, x, neg, r_neg, fits, is_min, out_max, out_min};
+
+  // Which input bits matter depends on the parameters (dropped bits are ignored by AP_TRN, bits
+  // above the output by AP_WRAP); this sink keeps lint quiet about the rest and costs nothing.
+  wire unused_ok = ^{xs, neg, v};
 endmodule

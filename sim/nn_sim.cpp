@@ -629,7 +629,9 @@ RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Op
         return std::chrono::duration<double>(now - t0).count();
     };
 
-    while (r.beatsOut < totalOut) {
+    // Runs until every output beat has arrived and every input beat was accepted (the last
+    // pixels of an image may not affect its outputs, so they can be taken after its result).
+    while (r.beatsOut < totalOut || r.beatsIn < totalIn) {
         // ---- 1. choose and drive this cycle's inputs
         if (!haveBeat && r.beatsIn < totalIn) {
             if (!stim.next(inBeat.data())) {
@@ -666,6 +668,8 @@ RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Op
                                  ": m_axis_%s changed while the previous beat was stalled\n",
                                  cycle, mValid ? "tdata" : "tvalid");
                 }
+                if (r.axiViolations == 9)
+                    std::fprintf(stderr, "nn_sim: (further AXI violations are only counted)\n");
                 ++r.axiViolations;
             }
         }
@@ -820,12 +824,6 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "nn_sim: %" PRIu64 " AXI4-Stream violation(s) on m_axis\n",
                      r.axiViolations);
         rc = kExitAxiViolation;
-    }
-    if (r.status == "ok" && r.beatsIn != totalIn) {
-        std::fprintf(stderr,
-                     "nn_sim: warning: all output beats arrived but only %" PRIu64 " of %" PRIu64
-                     " input beats were accepted\n",
-                     r.beatsIn, totalIn);
     }
 
     // On an early stop the header's num_images tells how many images are complete;
