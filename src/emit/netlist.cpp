@@ -27,7 +27,7 @@ int64_t fit(Int128 v) {
 std::string literal(Int128 v, int w) {
   if (w > 120) throw std::logic_error("literal wider than 120 bits");
   const Int128 mask = (Int128{1} << w) - 1;
-  unsigned __int128 u = static_cast<unsigned __int128>(v & mask);
+  Int128 u = v & mask;  // in [0, 2^w)
   std::string hex;
   do {
     hex.insert(hex.begin(), "0123456789abcdef"[static_cast<int>(u & 15)]);

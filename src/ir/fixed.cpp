@@ -18,7 +18,7 @@ int64_t FixedType::maxRaw() const {
   return isSigned ? (int64_t{1} << (width - 1)) - 1 : (int64_t{1} << width) - 1;
 }
 
-static const char* roundingName(Rounding r) {
+const char* roundingName(Rounding r) {
   switch (r) {
     case Rounding::Trn: return "AP_TRN";
     case Rounding::TrnZero: return "AP_TRN_ZERO";
@@ -31,7 +31,7 @@ static const char* roundingName(Rounding r) {
   return "?";
 }
 
-static const char* overflowName(Overflow o) {
+const char* overflowName(Overflow o) {
   switch (o) {
     case Overflow::Wrap: return "AP_WRAP";
     case Overflow::Sat: return "AP_SAT";

@@ -35,6 +35,11 @@ enum class Overflow {
   SatSym,   ///< AP_SAT_SYM: clamp symmetrically to +-max (signed); same as Sat when unsigned.
 };
 
+/// ap_fixed's name of a rounding mode, e.g. "AP_RND_CONV".
+const char* roundingName(Rounding r);
+/// ap_fixed's name of an overflow mode, e.g. "AP_SAT_SYM".
+const char* overflowName(Overflow o);
+
 /// A fixed-point type: `width` bits in all, `intBits` of them left of the binary point
 /// (the sign bit included when signed). intBits may be negative or larger than width,
 /// as in ap_fixed. Widths are limited to 1..62 bits so raw values fit an int64_t.

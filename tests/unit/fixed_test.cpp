@@ -35,28 +35,8 @@ FixedType T(int w, int i, bool s = true, Rounding q = Rounding::Trn,
   return t;
 }
 
-const char* name(Rounding q) {
-  switch (q) {
-    case Rounding::Trn: return "AP_TRN";
-    case Rounding::TrnZero: return "AP_TRN_ZERO";
-    case Rounding::Rnd: return "AP_RND";
-    case Rounding::RndZero: return "AP_RND_ZERO";
-    case Rounding::RndMinInf: return "AP_RND_MIN_INF";
-    case Rounding::RndInf: return "AP_RND_INF";
-    case Rounding::RndConv: return "AP_RND_CONV";
-  }
-  return "?";
-}
-
-const char* name(Overflow o) {
-  switch (o) {
-    case Overflow::Wrap: return "AP_WRAP";
-    case Overflow::Sat: return "AP_SAT";
-    case Overflow::SatZero: return "AP_SAT_ZERO";
-    case Overflow::SatSym: return "AP_SAT_SYM";
-  }
-  return "?";
-}
+const char* modeName(Rounding q) { return roundingName(q); }
+const char* modeName(Overflow o) { return overflowName(o); }
 
 // ------------------------------------------------------------------------------------------
 // Rounding (quantization) modes
@@ -101,7 +81,7 @@ const std::vector<RoundRow> kRound2 = {
 
 TEST(FixedRounding, RequantizeDropTwoBits) {
   for (const RoundRow& row : kRound2) {
-    SCOPED_TRACE(name(row.mode));
+    SCOPED_TRACE(modeName(row.mode));
     const FixedType to = T(8, 8, true, row.mode, Overflow::Wrap);
     for (size_t k = 0; k < kRaw2.size(); ++k)
       EXPECT_EQ(requantize(kRaw2[k], 2, to), row.expected[k]) << "raw " << kRaw2[k] << " / 4";
@@ -135,7 +115,7 @@ const std::vector<RoundRow> kRound3 = {
 
 TEST(FixedRounding, RequantizeDropThreeBits) {
   for (const RoundRow& row : kRound3) {
-    SCOPED_TRACE(name(row.mode));
+    SCOPED_TRACE(modeName(row.mode));
     const FixedType to = T(8, 8, true, row.mode, Overflow::Wrap);
     for (size_t k = 0; k < kRaw3.size(); ++k)
       EXPECT_EQ(requantize(kRaw3[k], 3, to), row.expected[k]) << "raw " << kRaw3[k] << " / 8";
@@ -170,7 +150,7 @@ const std::vector<RoundRow> kRoundReal = {
 
 TEST(FixedRounding, QuantizeReal) {
   for (const RoundRow& row : kRoundReal) {
-    SCOPED_TRACE(name(row.mode));
+    SCOPED_TRACE(modeName(row.mode));
     const FixedType to = T(8, 4, true, row.mode, Overflow::Wrap);
     for (size_t k = 0; k < kReal.size(); ++k)
       EXPECT_EQ(quantizeReal(kReal[k], to), row.expected[k]) << "x = " << kReal[k];
@@ -200,7 +180,7 @@ TEST(FixedRounding, ExactValues) {
   // 2.375 -> <6,3>: 2.375*8 = 19 exact, so every mode gives 19; -2.375 -> -19.
   for (Rounding q : {Rounding::Trn, Rounding::TrnZero, Rounding::Rnd, Rounding::RndZero,
                      Rounding::RndMinInf, Rounding::RndInf, Rounding::RndConv}) {
-    SCOPED_TRACE(name(q));
+    SCOPED_TRACE(roundingName(q));
     EXPECT_EQ(quantizeReal(2.375, T(6, 3, true, q)), 19);
     EXPECT_EQ(quantizeReal(-2.375, T(6, 3, true, q)), -19);
     EXPECT_EQ(quantizeReal(0.0, T(6, 3, true, q)), 0);
@@ -298,7 +278,7 @@ const std::vector<OvfRow> kOvfSignedRows = {
 
 TEST(FixedOverflow, SignedTarget) {
   for (const OvfRow& row : kOvfSignedRows) {
-    SCOPED_TRACE(name(row.mode));
+    SCOPED_TRACE(modeName(row.mode));
     const FixedType to = T(4, 4, true, Rounding::Trn, row.mode);
     for (size_t k = 0; k < kOvfSigned.size(); ++k)
       EXPECT_EQ(requantize(kOvfSigned[k], 0, to), row.expected[k]) << "in " << kOvfSigned[k];
@@ -321,7 +301,7 @@ const std::vector<OvfRow> kOvfUnsignedRows = {
 
 TEST(FixedOverflow, UnsignedTarget) {
   for (const OvfRow& row : kOvfUnsignedRows) {
-    SCOPED_TRACE(name(row.mode));
+    SCOPED_TRACE(modeName(row.mode));
     const FixedType to = T(4, 4, false, Rounding::Trn, row.mode);
     for (size_t k = 0; k < kOvfUnsigned.size(); ++k)
       EXPECT_EQ(requantize(kOvfUnsigned[k], 0, to), row.expected[k])
