@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "flow/flow.h"
 #include "passes/passes.h"
@@ -63,6 +64,8 @@ int main(int argc, char** argv) {
   synth->add_option("rtl", synthDir, "folder written by nngen build")->required()->check(CLI::ExistingDirectory);
   synth->add_option("--part", parts, "xcvu9p, xc7z020 or all");
   synth->add_option("--json", jsonOut, "also write the report as JSON to this file ('-' for stdout)");
+  int synthJobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  synth->add_option("-j,--jobs", synthJobs, "parts synthesized at once (default: CPU cores)");
 
   auto* passes = app.add_subcommand("passes", "list the compiler passes in order");
 
@@ -102,7 +105,7 @@ int main(int argc, char** argv) {
       fmt::print("  driver report: {}\n", s.driverJson);
       return (s.mismatches == 0 && s.axiViolations == 0) ? 0 : 1;
     } else if (*synth) {
-      const auto reports = nngen::synthesize(synthDir, parts, progress);
+      const auto reports = nngen::synthesize(synthDir, parts, synthJobs, progress);
       fmt::print("{}", nngen::formatSynthTable(reports));
       if (!jsonOut.empty()) {
         const std::string j = nngen::synthJson(reports) + "\n";

@@ -102,9 +102,10 @@ struct PartReport {
 };
 
 /// Runs Yosys synth_xilinx on the design for the given parts ("all" or a short name such as
-/// xcvu9p / xc7z020) and counts LUT / FF / DSP / BRAM cells.
-/// @throws Error when Yosys is missing or fails.
-std::vector<PartReport> synthesize(const std::string& rtlDir, const std::string& parts,
+/// xcvu9p / xc7z020) and counts LUT / FF / DSP / BRAM cells. Runs up to `jobs` Yosys processes
+/// at once (one per part; Yosys itself is single-threaded); reports come in knownParts() order.
+/// @throws Error when the part is unknown, or Yosys is missing or fails.
+std::vector<PartReport> synthesize(const std::string& rtlDir, const std::string& parts, int jobs,
                                    const Progress& progress);
 
 /// Text table and JSON of synthesis reports.

@@ -7,6 +7,8 @@
 #include <regex>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "emit/scripts.h"
@@ -46,54 +48,80 @@ void countCells(const nlohmann::json& cells, PartReport& r) {
 
 }  // namespace
 
-std::vector<PartReport> synthesize(const std::string& rtlDir, const std::string& parts, const Progress& progress) {
+namespace {
+
+/// Runs Yosys for one part in `dir` and reads back its `stat -json`.
+PartReport synthesizePart(const fs::path& dir, const PartInfo& p, const Progress& progress) {
+  const std::string script = fmt::format("yosys_{}.ys", p.shortName);
+  const fs::path stat = dir / fmt::format("{}_stat.json", p.shortName);
+  fs::remove(stat);
+  progress(fmt::format("[yosys {}] synth_xilinx -family {} (log: synth/yosys_{}.log)", p.shortName, p.family, p.shortName));
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> tail;
+  const int status = runProcess(
+      {"yosys", "-l", fmt::format("yosys_{}.log", p.shortName), "-s", script},
+      [&](const std::string& line) {
+        tail.push_back(line);
+        if (tail.size() > 20) tail.erase(tail.begin());
+        // Top-level steps of synth_xilinx look like "2.17. Executing ABC pass ..."
+        static const std::regex step(R"(^\d+\.\d+\. Executing (.*)$)");
+        std::smatch m;
+        if (std::regex_match(line, m, step))
+          progress(fmt::format("[yosys {}] {:6.1f} s  {}", p.shortName,
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                               std::string(m[1])));
+      },
+      dir.string());
+  PartReport r;
+  r.part = p.name;
+  r.family = p.family;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (status != 0 || !fs::exists(stat)) {
+    std::string t;
+    for (auto& l : tail) t += "\n  " + l;
+    throw Error(fmt::format("Yosys failed for {} (exit {}):{}", p.name, status, t));
+  }
+  std::ifstream in(stat);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  // `stat -json` lists every module; after -flatten the top is the only one with cells.
+  for (auto it = j["modules"].begin(); it != j["modules"].end(); ++it)
+    if (it.value().contains("num_cells_by_type")) countCells(it.value()["num_cells_by_type"], r);
+  r.lutAvail = p.luts;
+  r.ffAvail = p.ffs;
+  r.dspAvail = p.dsps;
+  r.bram36Avail = p.bram36;
+  return r;
+}
+
+}  // namespace
+
+std::vector<PartReport> synthesize(const std::string& rtlDir, const std::string& parts, int jobs,
+                                   const Progress& progress) {
   const fs::path dir = fs::absolute(rtlDir) / "synth";
   if (!fs::exists(dir)) throw Error(fmt::format("'{}' has no synth/ folder: is it a folder written by `nngen build`?", rtlDir));
   if (!haveProgram("yosys")) throw Error("yosys is not installed (tools/install_deps.sh installs it)");
-  std::vector<PartReport> reports;
-  for (const PartInfo& p : knownParts()) {
-    if (parts != "all" && parts != p.shortName && parts != p.name) continue;
-    const std::string script = fmt::format("yosys_{}.ys", p.shortName);
-    const fs::path stat = dir / fmt::format("{}_stat.json", p.shortName);
-    fs::remove(stat);
-    progress(fmt::format("[yosys {}] synth_xilinx -family {} (log: synth/yosys_{}.log)", p.shortName, p.family, p.shortName));
-    const auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::string> tail;
-    const int status = runProcess(
-        {"yosys", "-l", fmt::format("yosys_{}.log", p.shortName), "-s", script},
-        [&](const std::string& line) {
-          tail.push_back(line);
-          if (tail.size() > 20) tail.erase(tail.begin());
-          // Top-level steps of synth_xilinx look like "2.17. Executing ABC pass ..."
-          static const std::regex step(R"(^\d+\.\d+\. Executing (.*)$)");
-          std::smatch m;
-          if (std::regex_match(line, m, step))
-            progress(fmt::format("[yosys {}] {:6.1f} s  {}", p.shortName,
-                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-                                 std::string(m[1])));
-        },
-        dir.string());
-    PartReport r;
-    r.part = p.name;
-    r.family = p.family;
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (status != 0 || !fs::exists(stat)) {
-      std::string t;
-      for (auto& l : tail) t += "\n  " + l;
-      throw Error(fmt::format("Yosys failed for {} (exit {}):{}", p.name, status, t));
+  std::vector<PartInfo> selected;
+  for (const PartInfo& p : knownParts())
+    if (parts == "all" || parts == p.shortName || parts == p.name) selected.push_back(p);
+  if (selected.empty()) throw Error(fmt::format("unknown part '{}' (xcvu9p, xc7z020 or all)", parts));
+
+  // Yosys is single-threaded: up to `jobs` parts run at once. Progress lines of concurrent runs
+  // are serialized.
+  std::mutex printing;
+  const Progress locked = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(printing);
+    progress(line);
+  };
+  std::vector<PartReport> reports(selected.size());
+  std::vector<std::future<void>> running;
+  for (size_t i = 0; i < selected.size(); ++i) {
+    if (static_cast<int>(running.size()) >= std::max(1, jobs)) {
+      running.front().get();  // rethrows a failure
+      running.erase(running.begin());
     }
-    std::ifstream in(stat);
-    const nlohmann::json j = nlohmann::json::parse(in);
-    // `stat -json` lists every module; after -flatten the top is the only one with cells.
-    for (auto it = j["modules"].begin(); it != j["modules"].end(); ++it)
-      if (it.value().contains("num_cells_by_type")) countCells(it.value()["num_cells_by_type"], r);
-    r.lutAvail = p.luts;
-    r.ffAvail = p.ffs;
-    r.dspAvail = p.dsps;
-    r.bram36Avail = p.bram36;
-    reports.push_back(r);
+    running.push_back(std::async(std::launch::async, [&, i] { reports[i] = synthesizePart(dir, selected[i], locked); }));
   }
-  if (reports.empty()) throw Error(fmt::format("unknown part '{}' (xcvu9p, xc7z020 or all)", parts));
+  for (auto& f : running) f.get();
   return reports;
 }
 
