@@ -11,3 +11,4 @@ cmake --build build -j"$(nproc)"
 echo "== Yosys resource report of the smallest example (configs/tiny) =="
 ./build/nngen build configs/tiny/tiny.yaml -o build/tiny_rtl
 ./build/nngen synth build/tiny_rtl --json build/tiny_rtl/synth/report.json
+cat build/tiny_rtl/synth/report.json
