@@ -135,6 +135,9 @@ std::string formatSynthTable(const std::vector<PartReport>& rs) {
                      fmt::format("{:g} ({:.2f}%)", r.bram36, 100.0 * r.bram36 / r.bram36Avail), r.seconds);
   for (const auto& r : rs)
     if (r.lutMemory > 0) s += fmt::format("  {}: {:.0f} of the LUTs are LUT-RAM/SRL\n", r.part, r.lutMemory);
+  for (const auto& r : rs)
+    if (r.luts > r.lutAvail || r.ffs > r.ffAvail || r.dsps > r.dspAvail || r.bram36 > r.bram36Avail)
+      s += fmt::format("  {}: the design does not fit this part\n", r.part);
   return s;
 }
 
