@@ -46,10 +46,6 @@ void countCells(const nlohmann::json& cells, PartReport& r) {
   r.luts = r.lutLogic + r.lutMemory;
 }
 
-}  // namespace
-
-namespace {
-
 /// Runs Yosys for one part in `dir` and reads back its `stat -json`.
 PartReport synthesizePart(const fs::path& dir, const PartInfo& p, const Progress& progress) {
   const std::string script = fmt::format("yosys_{}.ys", p.shortName);
