@@ -96,6 +96,19 @@ std::vector<Group> groupLayers(const Graph& g) {
   return groups;
 }
 
+/// Module header with the ports every generated stream module has: clk, rst (synchronous,
+/// active high), an input stream <in>data/<in>valid/<in>ready of inBits and an output stream
+/// <out>data/<out>valid/<out>ready of outBits ("s_"/"m_" inside, "s_axis_t"/"m_axis_t" at the top).
+std::string streamModuleStart(const std::string& name, const std::string& in, int inBits, const std::string& out,
+                              int outBits) {
+  return fmt::format(
+      "module {0} (\n"
+      "  input  wire clk,\n  input  wire rst,\n"
+      "  input  wire [{2}:0] {1}data,\n  input  wire {1}valid,\n  output wire {1}ready,\n"
+      "  output wire [{4}:0] {3}data,\n  output wire {3}valid,\n  input  wire {3}ready\n);\n",
+      name, in, inBits - 1, out, outBits - 1);
+}
+
 std::string validPipe(int stages, const std::string& in) {
   if (stages == 1) return fmt::format("      valid_pipe <= {};\n", in);
   return fmt::format("      valid_pipe <= {{valid_pipe[{}:0], {}}};\n", stages - 2, in);
@@ -191,12 +204,7 @@ ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& produc
   m.description = desc[1].substr(2);
 
   std::string v = header(producer, desc);
-  v += fmt::format(
-      "module {} (\n"
-      "  input  wire clk,\n  input  wire rst,\n"
-      "  input  wire [{}:0] s_data,\n  input  wire s_valid,\n  output wire s_ready,\n"
-      "  output wire [{}:0] m_data,\n  output wire m_valid,\n  input  wire m_ready\n);\n",
-      m.name, inBits - 1, outBits - 1);
+  v += streamModuleStart(m.name, "s_", inBits, "m_", outBits);
   v += "  // The whole pipeline advances together; it holds while the output is not taken.\n";
   v += "  wire ce = !m_valid || m_ready;\n";
   std::string inValid;
@@ -260,12 +268,7 @@ ModuleInfo emitArgmax(const Graph& g, const FixedType& t, int n, int levelsPerSt
       "the largest appended above them (lowest index on ties, like numpy.argmax).",
       fmt::format("Latency: 1 input register + {} stage(s) ({} comparator level(s), {} per stage).", stages, levels, L)});
   const int inBits = n * w, outBits = n * w + idxBits;
-  v += fmt::format(
-      "module {} (\n"
-      "  input  wire clk,\n  input  wire rst,\n"
-      "  input  wire [{}:0] s_data,\n  input  wire s_valid,\n  output wire s_ready,\n"
-      "  output wire [{}:0] m_data,\n  output wire m_valid,\n  input  wire m_ready\n);\n",
-      m.name, inBits - 1, outBits - 1);
+  v += streamModuleStart(m.name, "s_", inBits, "m_", outBits);
   v += "  wire ce = !m_valid || m_ready;\n  assign s_ready = ce;\n";
   v += fmt::format("  reg [{}:0] logits_s0;\n  reg in_valid;\n", inBits - 1);
   v += "  always @(posedge clk) begin\n    if (rst) in_valid <= 1'b0;\n    else if (ce) in_valid <= s_valid;\n"
@@ -362,12 +365,7 @@ Design emitDesign(const Graph& g, const std::string& producer) {
       "Stages:"};
   for (const auto& m : d.modules) lines.push_back("  " + m.name + ": " + m.description);
   std::string v = header(producer, lines);
-  v += fmt::format(
-      "module {} (\n"
-      "  input  wire clk,\n  input  wire rst,\n"
-      "  input  wire [{}:0] s_axis_tdata,\n  input  wire s_axis_tvalid,\n  output wire s_axis_tready,\n"
-      "  output wire [{}:0] m_axis_tdata,\n  output wire m_axis_tvalid,\n  input  wire m_axis_tready\n);\n",
-      d.top, d.axiInBits - 1, d.axiOutBits - 1);
+  v += streamModuleStart(d.top, "s_axis_t", d.axiInBits, "m_axis_t", d.axiOutBits);
   if (d.axiInBits > d.inBits)
     v += fmt::format("  wire unused_tdata_pad = ^s_axis_tdata[{}:{}];  // byte padding\n", d.axiInBits - 1, d.inBits);
   std::string prevData = fmt::format("s_axis_tdata[{}:0]", d.inBits - 1), prevValid = "s_axis_tvalid",
