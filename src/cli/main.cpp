@@ -25,6 +25,11 @@ struct Printer {
   }
 };
 
+/// Prints the library's warnings to stderr, one line each.
+void printWarnings(const std::vector<nngen::Warning>& warnings) {
+  for (const auto& w : warnings) fmt::print(stderr, "nngen: warning: {}\n", w.str());
+}
+
 std::string pct(double v) { return fmt::format("{:.4f}", v); }
 
 }  // namespace
@@ -74,6 +79,7 @@ int main(int argc, char** argv) {
   try {
     if (*build) {
       const nngen::BuildSummary s = nngen::buildDesign(bopt, progress);
+      printWarnings(s.warnings);
       if (!s.irDump.empty()) fmt::print("{}", s.irDump);
       fmt::print("nngen build: wrote {} files to {} (top module {})\n", s.files.size(), bopt.outDir, s.top);
       fmt::print("{}", s.table);
@@ -82,6 +88,7 @@ int main(int argc, char** argv) {
       if (s.testImages) fmt::print("testbench data: {} test images with the reference's outputs\n", s.testImages);
     } else if (*run) {
       const nngen::RunSummary s = nngen::runReference(ropt, progress);
+      printWarnings(s.warnings);
       fmt::print("nngen run: {} inputs through the C++ fixed-point reference\n", s.images);
       if (s.accuracy) fmt::print("  accuracy (fixed-point reference): {}\n", pct(*s.accuracy));
       if (s.floatAccuracy) fmt::print("  accuracy (float, PyTorch, from the spec's metadata): {}\n", *s.floatAccuracy);

@@ -50,14 +50,34 @@ Term dotProduct(Netlist& net, const Layer& l, int n, const std::vector<Term>& x,
   for (size_t i = 0; i < x.size(); ++i) {
     Term p = net.multiply(x[i], a.coeff[coeffIndex[i]], a.coeffFrac);
     if (p.node < 0) continue;  // zero weight: no logic
-    if (l.accumType) p = net.requantize(p, *l.accumType);
+    if (l.accumType) p = net.round(p, a.accFrac, l.accumType->rounding);  // no overflow yet
     terms.push_back(p);
   }
   if (!a.bias.empty() && a.bias[n] != 0) terms.push_back(net.constant(a.bias[n], a.accFrac));
   Term acc = net.sum(std::move(terms));
   accBits = std::max(accBits, net.nodes()[acc.node].width);
-  if (l.accumType) acc = net.requantize(acc, *l.accumType);
+  if (l.accumType) acc = net.requantize(acc, *l.accumType);  // the one overflow step
   return net.requantize(acc, l.resultType);
+}
+
+/// The exact mean of one channel's pooling window rounded into the result type (Layer::Arith):
+/// the sum read with log2(taps) more fraction bits for a power-of-two window, else the sum
+/// (shifted by numShift) divided exactly by the divider into floor, half and sticky bits.
+Term averagePool(Netlist& net, const Layer& l, const std::vector<Term>& taps, int& accBits) {
+  const auto& a = l.arith;
+  if (a.divisor == 1) {
+    const int s = net.materialize(net.sum(taps));
+    accBits = std::max(accBits, net.nodes()[s].width);
+    return net.requantize(Term{s, false, a.accFrac}, l.resultType);
+  }
+  std::vector<Term> num;  // the raw inputs read as integers times 2^numShift
+  for (const Term& t : taps) num.push_back(Term{t.node, t.neg, -a.numShift});
+  const Term sum = net.sum(num);
+  const Term t{net.materialize(sum), false, sum.frac};
+  accBits = std::max(accBits, net.nodes()[t.node].width);
+  // q's value is the quotient (floor + half/2 + sticky/4) in units of the result's LSB
+  const Term q = net.divideSticky(t, a.divider);
+  return net.requantize(Term{q.node, q.neg, q.frac + l.resultType.fracBits()}, l.resultType);
 }
 
 /// Element-wise layers applied to one channel value.
@@ -153,10 +173,7 @@ ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& produc
         if (l.kind == LayerKind::MaxPool2D) {
           outs[n] = net.requantize(maxTree(net, taps), l.resultType);
         } else {
-          Term s = net.sum(taps);
-          Term p = net.multiply(s, l.arith.coeff[0], l.arith.coeffFrac);
-          accBits = std::max(accBits, net.nodes()[net.materialize(p)].width);
-          outs[n] = net.requantize(p, l.resultType);
+          outs[n] = averagePool(net, l, taps, accBits);
         }
       }
     }

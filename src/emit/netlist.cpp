@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "ir/csd.h"
+#include "ir/divide.h"
 
 namespace nngen {
 
@@ -221,6 +222,57 @@ Term Netlist::requantize(const Term& a, const FixedType& t) {
   return Term{newNode(std::move(n)), false, t.fracBits()};
 }
 
+Term Netlist::round(const Term& a, int toFrac, Rounding mode) {
+  if (a.node < 0 || a.frac <= toFrac) return a;  // appending fraction bits is exact
+  const int x = materialize(a);
+  const NetNode& nx = nodes_[x];
+  if (nx.op == NetNode::Op::Const) return constant(roundFrac(nx.value, a.frac, toFrac, mode), toFrac);
+  NetNode n;
+  n.op = NetNode::Op::Requant;
+  n.a = x;
+  n.inFrac = a.frac;
+  n.lo = roundFrac(nx.lo, a.frac, toFrac, mode);  // rounding is monotonic
+  n.hi = roundFrac(nx.hi, a.frac, toFrac, mode);
+  n.width = signedBitsFor(n.lo, n.hi);
+  n.isSigned = true;
+  // Wide enough for every rounded value, so AP_WRAP never wraps: rounding only.
+  n.type = FixedType{n.width, n.width - toFrac, true, mode, Overflow::Wrap};
+  n.depth = nx.depth + 1;
+  return Term{newNode(std::move(n)), false, toFrac};
+}
+
+Term Netlist::divideSticky(const Term& t, const ConstDivider& div) {
+  if (t.frac > 0) throw std::logic_error("divideSticky needs an integer-valued dividend");
+  Term u = div.offset != 0 ? add(t, constant(div.offset, 0)) : t;
+  const Term p = multiply(u, div.multiplier, 0);  // P = (t + offset) * M = wire * 2^-p.frac
+  const int x = materialize(p);
+  const NetNode& nx = nodes_[x];
+  const int up = -p.frac;  // P = wire * 2^up
+  if (up < 0 || nx.lo < 0) throw std::logic_error("divideSticky: negative product");
+  const int s = div.shift - up;  // low bits of the wire that hold the remainder
+  Term r;
+  if (s <= 0) {  // P has no bits below 2^shift: the remainder is 0, the quotient is wire * 2^-s
+    r = Term{x, false, s};
+  } else {
+    auto scaled = [&](int64_t thr) {  // f_P >= thr <=> f_wire >= ceil(thr / 2^up)
+      return static_cast<int64_t>((Int128{thr} + (Int128{1} << up) - 1) >> up);
+    };
+    NetNode n;
+    n.op = NetNode::Op::Sticky;
+    n.a = x;
+    n.inFrac = s;
+    n.thrZero = scaled(div.zeroBelow);
+    n.thrHalf = scaled(div.halfAt);
+    n.thrAbove = scaled(div.aboveHalfAt);
+    n.lo = fit(Int128{nx.lo >> s} * 4);
+    n.hi = fit(Int128{nx.hi >> s} * 4 + 3);
+    n.depth = nx.depth + 1;
+    r = Term{newNode(std::move(n)), false, 2};
+  }
+  if (div.offset != 0) r = add(r, constant(-(div.offset / div.divisor), 0));
+  return r;
+}
+
 int Netlist::addOutput(int node, int width) {
   const NetNode& n = nodes_[node];
   if (n.op != NetNode::Op::Const && n.width != width)
@@ -283,6 +335,7 @@ std::string Netlist::verilog() const {
         read(x.b, x.width - x.shB, st);
         break;
       case NetNode::Op::Neg: read(x.a, x.width, st); break;
+      case NetNode::Op::Sticky: read(x.a, x.inFrac + x.width - 2, st); break;
       case NetNode::Op::Max:
       case NetNode::Op::Relu:
       case NetNode::Op::Requant:
@@ -352,6 +405,33 @@ std::string Netlist::verilog() const {
                             x.width, opnd(x.a, 0, x.width, st));
         break;
       }
+      case NetNode::Op::Sticky: {
+        // floor, half bit and sticky bit of a division by a constant (src/ir/divide.h)
+        const NetNode& a = nodes_[x.a];
+        const int s = x.inFrac;
+        const std::string av = ref(x.a, st), f = x.name + "_f";
+        decl += fmt::format("  wire [{}:0] {};\n  wire {}_h, {}_r;\n", s - 1, f, x.name, x.name);
+        body += fmt::format("  assign {} = {};\n", f,
+                            a.width >= s ? fmt::format("{}[{}:0]", av, s - 1)
+                                         : fmt::format("{{{}'d0, {}}}", s - a.width, av));
+        auto ge = [&](int64_t c) -> std::string {  // f >= c
+          if (c <= 0) return "1'b1";
+          if (s < 63 && c >= (int64_t{1} << s)) return "1'b0";
+          return fmt::format("({} >= {})", f, literal(c, s));
+        };
+        body += fmt::format("  assign {}_h = {};  // remainder >= divisor/2\n", x.name, ge(x.thrHalf));
+        body += fmt::format("  assign {}_r = {} && !({} && !{});  // remainder not 0 and not exactly half\n",
+                            x.name, ge(x.thrZero), ge(x.thrHalf), ge(x.thrAbove));
+        const int qBits = x.width - 2;  // bits of the floor the value needs
+        const int have = a.width > s ? std::min(qBits, a.width - s) : 1;  // a >= 0: zero-extend
+        const std::string q = a.width <= s ? "1'b0"
+                              : have == 1  ? fmt::format("{}[{}]", av, s)
+                                           : fmt::format("{}[{}:{}]", av, s + have - 1, s);
+        body += fmt::format("  assign {} = {{{}{}, {}_h, {}_r}};\n", x.name,
+                            have < qBits ? fmt::format("{}'d0, ", qBits - have) : "", q, x.name, x.name);
+        unused += (unused.empty() ? "" : ", ") + f;  // some thresholds may leave f bits unread
+        break;
+      }
       case NetNode::Op::Requant: {
         const NetNode& a = nodes_[x.a];
         body += fmt::format(
@@ -388,7 +468,7 @@ Netlist::Stats Netlist::stats() const {
   Stats s;
   for (const NetNode& x : nodes_) {
     if (x.op == NetNode::Op::Add || x.op == NetNode::Op::Neg) ++s.adders;
-    if (x.op == NetNode::Op::Max) ++s.comparators;
+    if (x.op == NetNode::Op::Max || x.op == NetNode::Op::Sticky) ++s.comparators;
     if (x.op == NetNode::Op::Requant) ++s.requantizers;
   }
   return s;

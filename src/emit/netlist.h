@@ -15,13 +15,14 @@
 #include <utility>
 #include <vector>
 
+#include "ir/divide.h"
 #include "ir/fixed.h"
 
 namespace nngen {
 
 /// One wire of the netlist.
 struct NetNode {
-  enum class Op { Input, Const, Add, Neg, Max, Relu, Requant };
+  enum class Op { Input, Const, Add, Neg, Max, Relu, Requant, Sticky };
   Op op = Op::Input;
   int a = -1, b = -1;         ///< operand nodes
   int shA = 0, shB = 0;       ///< left shifts applied to the operands (Add, Max)
@@ -30,6 +31,9 @@ struct NetNode {
   FixedType type;             ///< Requant: target type
   int64_t value = 0;          ///< Const
   int64_t lo = 0, hi = 0;     ///< exact range of the wire's integer value
+  /// Sticky: {a >> inFrac, f >= thrHalf, f >= thrZero && !(thrHalf <= f < thrAbove)} with f the
+  /// low inFrac bits of a (a >= 0): floor, half bit and sticky bit of a division (divide.h)
+  int64_t thrZero = 0, thrHalf = 0, thrAbove = 0;
   int width = 1;              ///< bits
   bool isSigned = true;       ///< two's complement (else unsigned)
   int depth = 0;              ///< logic levels after the input registers
@@ -74,6 +78,16 @@ class Netlist {
   Term relu(const Term& a);
   /// Requantize a into t (rounding and overflow of t), by an nn_requantize instance.
   Term requantize(const Term& a, const FixedType& t);
+  /// a rounded to `toFrac` fractional bits with `mode`, without any overflow step (the wire is
+  /// as wide as the rounded range): nngen::roundFrac in hardware, an nn_requantize instance
+  /// with AP_WRAP that never wraps. Returns a unchanged when it has no more than toFrac bits.
+  Term round(const Term& a, int toFrac, Rounding mode);
+  /// The quotient of an integer-valued term t (value in the divider's range) by div.divisor as
+  /// 4*floor(t/d) + 2*half + rest (stickyQuotient in divide.h), computed as div describes:
+  /// t + offset times the multiplier (CSD adders), the product's high bits and three constant
+  /// comparisons of its low bits, then the offset's quotient subtracted. The returned term has
+  /// frac 2 (value = floor + half/2 + rest/4).
+  Term divideSticky(const Term& t, const ConstDivider& div);
   /// Makes a term positive and unshifted (emits a negation if needed).
   int materialize(const Term& t);
 
@@ -94,7 +108,7 @@ class Netlist {
   const std::vector<NetNode>& nodes() const { return nodes_; }
   /// Counts of emitted operators, for reports.
   struct Stats {
-    int adders = 0, comparators = 0, requantizers = 0;
+    int adders = 0, comparators = 0, requantizers = 0;  ///< Sticky counts as a comparator
   };
   Stats stats() const;
 

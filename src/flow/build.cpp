@@ -77,6 +77,7 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
   std::ostringstream dump;
   Graph g = runPasses(std::move(g0), opt.dumpIrAfter, &dump);
   sum.irDump = dump.str();
+  sum.warnings = g.warnings;
   const std::string producer = fmt::format("nngen {} from {}", NNGEN_VERSION, fs::path(opt.spec).filename().string());
   progress("emitting Verilog");
   const Design d = emitDesign(g, producer);

@@ -34,6 +34,8 @@ struct BuildSummary {
   int inBeatsPerImage = 0;
   size_t testImages = 0;     ///< images in the testbench data
   std::vector<std::string> files;  ///< files written, relative to outDir
+  std::vector<Warning> warnings;   ///< from loading and the passes (e.g. constants that saturate)
+  int latencyCycles = 0;           ///< exact simulated latency, first input beat to output beat
 };
 
 /// Loads, transforms and emits a network: Verilog, primitives, testbench data with the
@@ -56,6 +58,7 @@ struct RunSummary {
   std::optional<double> accuracy;     ///< when labels are known
   std::optional<std::string> floatAccuracy;  ///< from the spec's metadata, when present
   std::vector<int> classes;           ///< argmax per image (classifiers)
+  std::vector<Warning> warnings;      ///< from loading and the passes
 };
 
 /// Runs the bit-accurate reference (the golden model) and writes logits.npy (real values,

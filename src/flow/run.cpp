@@ -25,6 +25,7 @@ RunSummary runReference(const RunOptions& opt, const Progress& progress) {
   progress(fmt::format("reading {}", images));
   const InputBatch batch = loadInputs(g, images, labels, opt.maxImages);
   RunSummary sum;
+  sum.warnings = g.warnings;
   sum.images = batch.images.size();
   const Shape os = g.outputShape();
   const int frac = g.layers.back().resultType.fracBits();

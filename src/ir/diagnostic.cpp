@@ -21,4 +21,6 @@ static std::string formatError(const SourceLoc& loc, const std::string& layer,
 Error::Error(const SourceLoc& loc, const std::string& layer, const std::string& what)
     : std::runtime_error(formatError(loc, layer, what)), loc_(loc), layer_(layer) {}
 
+std::string Warning::str() const { return formatError(loc, layer, message); }
+
 }  // namespace nngen

@@ -34,4 +34,15 @@ class Error : public std::runtime_error {
   std::string layer_;
 };
 
+/// Something nngen accepted but the user should know about (a constant that saturates, ...).
+/// Library code collects warnings (Graph::warnings); only the CLI prints them, as
+/// `nngen: warning: file:line: layer 'name': message`.
+struct Warning {
+  SourceLoc loc;        ///< where in the spec
+  std::string layer;    ///< the layer's name (may be empty)
+  std::string message;  ///< one sentence without a trailing period
+  /// `file:line: layer 'name': message`, formatted like Error::what().
+  std::string str() const;
+};
+
 }  // namespace nngen

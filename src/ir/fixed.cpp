@@ -177,39 +177,56 @@ static int64_t applyOverflow(Int128 v, const FixedType& to) {
   return 0;
 }
 
-int64_t requantize(int64_t raw, int fromFrac, const FixedType& to) {
-  const int shift = fromFrac - to.fracBits();
-  Int128 v;
+/// The value raw * 2^-fromFrac at `toFrac` fractional bits, rounded with `mode`; exact integer,
+/// no overflow applied (a value beyond 2^100 stands for "surely overflows").
+static Int128 roundToFrac(int64_t raw, int fromFrac, int toFrac, Rounding mode) {
+  const int shift = fromFrac - toFrac;
   if (shift <= 0) {
-    if (-shift > 62) {
-      v = raw == 0 ? 0 : (raw > 0 ? Int128{1} << 100 : -(Int128{1} << 100));  // surely overflows
-    } else {
-      v = Int128{raw} << -shift;
-    }
-  } else if (shift > 63) {
+    if (-shift > 62) return raw == 0 ? 0 : (raw > 0 ? Int128{1} << 100 : -(Int128{1} << 100));
+    return Int128{raw} << -shift;
+  }
+  if (shift > 63) {
     // |raw| <= 2^63 <= half an LSB of the result: the floor is 0 (raw >= 0, below the half
     // point) or -1 (raw < 0, at or above the half point).
     const bool neg = raw < 0;
     const bool rest = neg ? !(shift == 64 && raw == INT64_MIN) : raw != 0;
-    v = (neg ? -1 : 0) + (roundUp(to.rounding, neg, neg, rest, neg) ? 1 : 0);
-  } else {
-    const Int128 r = raw;
-    const Int128 q = r >> shift;  // arithmetic shift: floor
-    const Int128 rem = r - (q << shift);
-    const Int128 halfLsb = Int128{1} << (shift - 1);
-    const bool half = rem >= halfLsb;
-    const bool rest = (rem & (halfLsb - 1)) != 0;
-    v = q + (roundUp(to.rounding, (q & 1) != 0, half, rest, raw < 0) ? 1 : 0);
+    return (neg ? -1 : 0) + (roundUp(mode, neg, neg, rest, neg) ? 1 : 0);
   }
-  return applyOverflow(v, to);
+  const Int128 r = raw;
+  const Int128 q = r >> shift;  // arithmetic shift: floor
+  const Int128 rem = r - (q << shift);
+  const Int128 halfLsb = Int128{1} << (shift - 1);
+  const bool half = rem >= halfLsb;
+  const bool rest = (rem & (halfLsb - 1)) != 0;
+  return q + (roundUp(mode, (q & 1) != 0, half, rest, raw < 0) ? 1 : 0);
+}
+
+int64_t requantize(int64_t raw, int fromFrac, const FixedType& to) {
+  return applyOverflow(roundToFrac(raw, fromFrac, to.fracBits(), to.rounding), to);
+}
+
+int64_t roundFrac(int64_t raw, int fromFrac, int toFrac, Rounding mode) {
+  const Int128 v = roundToFrac(raw, fromFrac, toFrac, mode);
+  const Int128 lim = Int128{1} << 62;
+  if (v >= lim || v <= -lim)
+    throw std::overflow_error(fmt::format("rounding {} * 2^-{} to {} fractional bits exceeds 62 bits", int64_t(raw), fromFrac, toFrac));
+  return static_cast<int64_t>(v);
 }
 
 int64_t quantizeReal(double x, const FixedType& to) {
   if (!std::isfinite(x)) throw std::invalid_argument(fmt::format("value {} is not finite", x));
   const double scaled = std::ldexp(x, to.fracBits());  // exact: a power-of-two scaling
-  if (std::fabs(scaled) >= std::ldexp(1.0, 62))
-    throw std::invalid_argument(
-        fmt::format("value {} is far outside the range of {}", x, to.str()));
+  if (std::fabs(scaled) >= std::ldexp(1.0, 62)) {
+    // Beyond every type (widths are at most 62 bits), so it overflows; being >= 2^62 the double
+    // is an integer, m * 2^sh with a 53-bit m and sh >= 10. AP_WRAP keeps its low W bits (zero
+    // once sh >= W); the saturating modes only need its sign.
+    int e = 0;
+    const double m = std::frexp(scaled, &e);
+    const int sh = e - 53;
+    const Int128 mi = static_cast<int64_t>(std::ldexp(m, 53));
+    if (to.overflow == Overflow::Wrap) return applyOverflow(sh >= to.width ? Int128{0} : mi << sh, to);
+    return applyOverflow(scaled > 0 ? Int128{1} << 100 : -(Int128{1} << 100), to);
+  }
   const double fl = std::floor(scaled);
   const double frac = scaled - fl;  // exact for doubles
   const bool half = frac >= 0.5;
@@ -217,6 +234,19 @@ int64_t quantizeReal(double x, const FixedType& to) {
   const Int128 q = static_cast<int64_t>(fl);
   const bool qOdd = (static_cast<int64_t>(fl) & 1) != 0;
   return applyOverflow(q + (roundUp(to.rounding, qOdd, half, rest, x < 0) ? 1 : 0), to);
+}
+
+bool fitsReal(double x, const FixedType& to) {
+  if (!std::isfinite(x)) return false;
+  const double scaled = std::ldexp(x, to.fracBits());
+  if (std::fabs(scaled) >= std::ldexp(1.0, 62)) return false;
+  const double fl = std::floor(scaled);
+  const double frac = scaled - fl;
+  const bool half = frac >= 0.5;
+  const bool rest = half ? frac != 0.5 : frac != 0.0;
+  const bool qOdd = (static_cast<int64_t>(fl) & 1) != 0;
+  const Int128 v = Int128{static_cast<int64_t>(fl)} + (roundUp(to.rounding, qOdd, half, rest, x < 0) ? 1 : 0);
+  return v >= to.minRaw() && v <= to.maxRaw();
 }
 
 double rawToReal(int64_t raw, int frac) { return std::ldexp(static_cast<double>(raw), -frac); }

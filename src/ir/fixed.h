@@ -83,10 +83,24 @@ FixedType parseFixedType(const std::string& text);
 /// @returns the raw integer of `to` (within [to.minRaw(), to.maxRaw()])
 int64_t requantize(int64_t raw, int fromFrac, const FixedType& to);
 
+/// Rounds a raw value with `fromFrac` fractional bits to `toFrac` fractional bits with `mode`
+/// (ap_fixed's quantization step alone, no overflow step): the exact rounded integer. Used for
+/// the products and the bias entering a user-given accumulator, which is overflowed once, on
+/// the exact sum (Layer::Arith).
+/// @returns the rounded raw integer at toFrac (any size up to 62 bits)
+/// @throws std::overflow_error when it needs more than 62 bits
+int64_t roundFrac(int64_t raw, int fromFrac, int toFrac, Rounding mode);
+
 /// Quantizes a real number into `to` with its rounding and overflow modes, exactly as ap_fixed
 /// does when assigned a double (post-training quantization of weights, input preprocessing).
-/// @throws std::invalid_argument for NaN, infinity or |x * 2^F| >= 2^62.
+/// Any finite value is accepted: one far outside the type (1e30 into ap_fixed<8,3>) saturates or
+/// wraps like any other overflowing value (AP_WRAP keeps the low W bits of the exact integer).
+/// @throws std::invalid_argument for NaN or infinity.
 int64_t quantizeReal(double x, const FixedType& to);
+
+/// Whether quantizeReal(x, to) needs no overflow step (the rounded value is in range): false
+/// when the value saturates or wraps. Callers use it to warn about constants that overflow.
+bool fitsReal(double x, const FixedType& to);
 
 /// The real value of a raw integer: raw * 2^-frac.
 double rawToReal(int64_t raw, int frac);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ir/diagnostic.h"
+#include "ir/divide.h"
 #include "ir/fixed.h"
 
 namespace nngen {
@@ -74,26 +75,41 @@ struct Layer {
   // Fixed-point types (resolved against the model defaults by the loader).
   FixedType weightType, biasType, resultType;
   std::optional<FixedType> accumType;  ///< user-given accumulator; unset = exact, derived
+  bool resultTypeSet = false;  ///< the spec gave this layer's result type (else the default)
 
   QuantParams q;  ///< filled by the quantize pass
 
   /// The integer arithmetic of the layer, decided by the lower-arithmetic pass; the reference
   /// (src/ref) and the emitter (src/emit) both execute exactly this, nothing else.
   ///
-  /// Conv2D / Dense / BatchNorm (scale-and-shift) / AveragePooling2D compute, per output value,
+  /// Conv2D / Dense / BatchNorm (scale-and-shift) compute, per output value,
   ///   acc = sum_i p_i + bias[n], p_i = x_i * coeff_i (raw integers, product frac = inFrac +
-  ///   coeffFrac); with a user accumulator type every p_i and the bias are first requantized to
-  ///   it and the final sum gets its overflow mode; the result is requantize(acc, accFrac,
-  ///   resultType). AveragePooling2D: coeff = {R}, one reciprocal 1/(kh*kw) for every tap.
+  ///   coeffFrac), and the result is requantize(acc, accFrac, resultType).
+  ///   Without an accumulator type every p_i is exact (accFrac = inFrac + coeffFrac, bias
+  ///   shifted to it) and acc cannot overflow. With a user accumulator type every p_i is rounded
+  ///   to its fraction bits with its rounding mode (roundFrac: no overflow), the bias has been
+  ///   rounded the same way, the exact sum of these gets the accumulator's overflow mode once
+  ///   (requantize(acc, accFrac, accumType)), then the result type's conversion.
+  /// AveragePooling2D: acc = the sum of the window's raw inputs (coeff = {1}); the result is
+  ///   the exact mean acc / (kh*kw) rounded and overflowed by the result type:
+  ///   - kh*kw a power of two 2^j: requantize(acc, accFrac = inFrac + j, resultType);
+  ///   - otherwise (divisor > 1): requantize(stickyQuotient(acc * 2^numShift, divisor),
+  ///     resultFrac + 2, resultType), with acc / divisor = mean at the result's fraction bits
+  ///     (numShift = max(0, resultFrac - inFrac), divisor = kh*kw * 2^max(0, inFrac -
+  ///     resultFrac)); the hardware computes stickyQuotient with `divider` (multiply and shift,
+  ///     proven exact over [accMin, accMax] * 2^numShift).
   /// MaxPooling2D / ReLU: the result is requantize(max(...) or max(0, x), inType frac,
   ///   resultType).
   struct Arith {
-    std::vector<int64_t> coeff;    ///< Conv/Dense: [kh][kw][cin][cout]; BN: [c]; AvgPool: {R}
-    int coeffFrac = 0;             ///< fractional bits of coeff
+    std::vector<int64_t> coeff;    ///< Conv/Dense: [kh][kw][cin][cout]; BN: [c]; AvgPool: {1}
+    int coeffFrac = 0;             ///< fractional bits of coeff (AvgPool: log2 of a 2^j window)
     int accFrac = 0;               ///< fractional bits of acc
     std::vector<int64_t> bias;     ///< per output channel, raw at accFrac (empty: no bias)
-    std::vector<int64_t> accMin;   ///< per output channel: smallest possible acc (proven bound)
-    std::vector<int64_t> accMax;   ///< per output channel: largest possible acc
+    std::vector<int64_t> accMin;   ///< per channel: smallest possible acc before any overflow
+    std::vector<int64_t> accMax;   ///< per channel: largest possible acc before any overflow
+    int64_t divisor = 1;           ///< AvgPool, window not a power of two: see above (else 1)
+    int numShift = 0;              ///< AvgPool: left shift of acc before the division
+    ConstDivider divider;          ///< AvgPool: the hardware's exact multiply-shift division
   } arith;
   FixedType inType;  ///< type of the input tensor (previous layer's result), set with arith
 };
@@ -134,6 +150,7 @@ struct Graph {
   std::optional<TestData> testData;
   HardwareOptions hardware;
   std::map<std::string, std::string> metadata;  ///< free-form `metadata:` scalars, as text
+  std::vector<Warning> warnings;  ///< collected by the loader and the passes; the CLI prints them
 
   /// Output shape of the last layer (the input shape when there are no layers).
   Shape outputShape() const { return layers.empty() ? input : layers.back().out; }

@@ -36,6 +36,14 @@ void foldBatchNorm(Graph& g) {
     }
     target.bias = FloatTensor{{size_t(cout)}, bias};
     target.foldedLayers.push_back(bn.name);
+    // The folded layers now produce the BatchNorm's output: its result type, when it sets one,
+    // replaces theirs (the Conv2D/Dense and any pooling in between), as hls4ml's fused layer
+    // takes the BatchNorm's output type.
+    if (bn.resultTypeSet)
+      for (size_t k = j - 1; k < i; ++k) {
+        g.layers[k].resultType = bn.resultType;
+        g.layers[k].resultTypeSet = true;
+      }
     g.layers.erase(g.layers.begin() + static_cast<long>(i));
     --i;
   }

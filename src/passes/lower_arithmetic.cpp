@@ -4,6 +4,7 @@
 
 #include <bit>
 
+#include "ir/divide.h"
 #include "passes/passes.h"
 
 namespace nngen {
@@ -11,9 +12,6 @@ namespace nngen {
 namespace {
 
 constexpr int kMaxBits = 62;  // every raw value and bound must fit in this many bits
-
-/// Extra fractional bits of the AveragePooling2D reciprocal beyond log2(kh*kw).
-constexpr int kReciprocalGuardBits = 16;
 
 Int128 shiftLeft(const Layer& l, int64_t v, int s) {
   if (s >= kMaxBits) throw Error(l.loc, l.name, "fractional-bit alignment exceeds 62 bits");
@@ -27,6 +25,15 @@ int64_t checked(const Layer& l, Int128 v, const char* what) {
   return static_cast<int64_t>(v);
 }
 
+/// Rounds v (fromFrac) to the user accumulator's fraction bits with its rounding mode.
+int64_t roundToAccum(const Layer& l, Int128 v, int fromFrac, const char* what) {
+  try {
+    return roundFrac(checked(l, v, what), fromFrac, l.accumType->fracBits(), l.accumType->rounding);
+  } catch (const std::overflow_error&) {
+    throw Error(l.loc, l.name, fmt::format("{} exceeds 62 bits; use narrower types", what));
+  }
+}
+
 /// Fills coeff/bias/accFrac for a weighted sum and proves its per-channel bounds.
 /// taps(n) lists the coefficient indices feeding output channel n.
 void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t>& b, int cout,
@@ -34,10 +41,12 @@ void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t
   auto& a = l.arith;
   const int fx = l.inType.fracBits(), fw = l.weightType.fracBits(), fb = l.biasType.fracBits();
   if (l.accumType) {
+    // Products and bias are rounded to the accumulator's fraction bits (its rounding mode, no
+    // overflow), summed exactly, and the sum is overflowed once (Layer::Arith).
     a.coeffFrac = fw;
     a.accFrac = l.accumType->fracBits();
     a.coeff = w;
-    for (int64_t v : b) a.bias.push_back(requantize(v, fb, *l.accumType));
+    for (int64_t v : b) a.bias.push_back(roundToAccum(l, v, fb, "a bias"));
   } else {
     a.accFrac = b.empty() ? fx + fw : std::max(fx + fw, fb);
     a.coeffFrac = a.accFrac - fx;
@@ -48,16 +57,17 @@ void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t
   a.accMin.assign(cout, 0);
   a.accMax.assign(cout, 0);
   for (int n = 0; n < cout; ++n) {
-    if (l.accumType) {
-      a.accMin[n] = l.accumType->minRaw();
-      a.accMax[n] = l.accumType->maxRaw();
-      continue;
-    }
     Int128 lo = a.bias.empty() ? 0 : a.bias[n], hi = lo;
     for (size_t i : taps(n)) {
+      if (a.coeff[i] == 0) continue;  // zero weights contribute nothing (and emit no logic)
       const Int128 p1 = a.coeff[i] * xmin, p2 = a.coeff[i] * xmax;
-      lo += std::min(p1, p2);
-      hi += std::max(p1, p2);
+      Int128 pLo = std::min(p1, p2), pHi = std::max(p1, p2);
+      if (l.accumType) {  // rounding is monotonic: the bounds of the rounded products
+        pLo = roundToAccum(l, pLo, fx + fw, "a product");
+        pHi = roundToAccum(l, pHi, fx + fw, "a product");
+      }
+      lo += pLo;
+      hi += pHi;
     }
     a.accMin[n] = checked(l, lo, "the accumulator bound");
     a.accMax[n] = checked(l, hi, "the accumulator bound");
@@ -88,20 +98,30 @@ void lowerArithmetic(Graph& g) {
                  [](int n) { return std::vector<size_t>{size_t(n)}; });
         break;
       case LayerKind::AvgPool2D: {
+        // acc = the sum of the window; the result is the exact mean acc / taps rounded into
+        // the result type: a shift for a power-of-two window, else an exact constant division.
         const int taps = l.kernelH * l.kernelW;
-        const int log2n = std::bit_width(static_cast<unsigned>(taps - 1));  // ceil(log2 taps)
         auto& a = l.arith;
+        a.coeff = {1};
+        const Int128 sMin = Int128{taps} * l.inType.minRaw(), sMax = Int128{taps} * l.inType.maxRaw();
+        a.accMin.assign(l.out.c, checked(l, sMin, "the pooling sum"));
+        a.accMax.assign(l.out.c, checked(l, sMax, "the pooling sum"));
         if (std::has_single_bit(static_cast<unsigned>(taps))) {
-          a.coeff = {1};
-          a.coeffFrac = log2n;
-        } else {
-          a.coeffFrac = log2n + kReciprocalGuardBits;
-          // round(2^Rf / taps), half up, in integers
-          a.coeff = {((int64_t{1} << (a.coeffFrac + 1)) / taps + 1) / 2};
+          a.coeffFrac = std::countr_zero(static_cast<unsigned>(taps));
+          a.accFrac = l.inType.fracBits() + a.coeffFrac;
+          break;
         }
-        a.accFrac = l.inType.fracBits() + a.coeffFrac;
-        a.accMin.assign(l.out.c, checked(l, Int128{taps} * l.inType.minRaw() * a.coeff[0], "the pooling sum"));
-        a.accMax.assign(l.out.c, checked(l, Int128{taps} * l.inType.maxRaw() * a.coeff[0], "the pooling sum"));
+        a.accFrac = l.inType.fracBits();
+        const int k = l.resultType.fracBits() - l.inType.fracBits();  // sum/taps at the result's frac
+        a.numShift = std::max(k, 0);
+        const int divShift = std::max(-k, 0);
+        a.divisor = checked(l, shiftLeft(l, taps, divShift), "the divisor taps * 2^(input frac - result frac)");
+        try {
+          a.divider = makeDivider(a.divisor, shiftLeft(l, a.accMin[0], a.numShift),
+                                  shiftLeft(l, a.accMax[0], a.numShift));
+        } catch (const std::overflow_error& e) {
+          throw Error(l.loc, l.name, fmt::format("average pooling: {}; use narrower types", e.what()));
+        }
         break;
       }
       case LayerKind::MaxPool2D:

@@ -8,33 +8,47 @@
 
 namespace nngen {
 
-static std::vector<int64_t> quantizeAll(const Layer& l, const std::vector<double>& values,
+/// Quantizes every value into t. Values that overflow t (saturate or wrap, as ap_fixed does)
+/// are accepted; one warning per tensor names how many and the farthest one.
+static std::vector<int64_t> quantizeAll(Graph& g, const Layer& l, const std::vector<double>& values,
                                         const FixedType& t, const char* what) {
   std::vector<int64_t> out;
   out.reserve(values.size());
+  size_t overflowing = 0;
+  double worst = 0;
   for (double v : values) {
     try {
       out.push_back(quantizeReal(v, t));
     } catch (const std::invalid_argument& e) {
       throw Error(l.loc, l.name, fmt::format("cannot quantize {}: {}", what, e.what()));
     }
+    if (!fitsReal(v, t)) {
+      ++overflowing;
+      if (std::fabs(v) > std::fabs(worst)) worst = v;
+    }
   }
+  if (overflowing)
+    g.warnings.push_back(Warning{
+        l.loc, l.name,
+        fmt::format("{} of {} {} value(s) lie outside the range of {} (the farthest: {:g}); "
+                    "they overflow with {}, as ap_fixed does",
+                    overflowing, values.size(), what, t.str(), worst, overflowName(t.overflow))});
   return out;
 }
 
 void quantize(Graph& g) {
   for (Layer& l : g.layers) {
     if (l.kind == LayerKind::Conv2D || l.kind == LayerKind::Dense) {
-      l.q.kernel = quantizeAll(l, l.kernel.data, l.weightType, "kernel");
-      if (!l.bias.empty()) l.q.bias = quantizeAll(l, l.bias.data, l.biasType, "bias");
+      l.q.kernel = quantizeAll(g, l, l.kernel.data, l.weightType, "kernel");
+      if (!l.bias.empty()) l.q.bias = quantizeAll(g, l, l.bias.data, l.biasType, "bias");
     } else if (l.kind == LayerKind::BatchNorm) {
       std::vector<double> scale(l.in.c), shift(l.in.c);
       for (int c = 0; c < l.in.c; ++c) {
         scale[c] = l.gamma.data[c] / std::sqrt(l.movingVariance.data[c] + l.epsilon);
         shift[c] = l.beta.data[c] - l.movingMean.data[c] * scale[c];
       }
-      l.q.kernel = quantizeAll(l, scale, l.weightType, "scale gamma/sqrt(var+eps)");
-      l.q.bias = quantizeAll(l, shift, l.biasType, "shift beta-mean*scale");
+      l.q.kernel = quantizeAll(g, l, scale, l.weightType, "scale gamma/sqrt(var+eps)");
+      l.q.bias = quantizeAll(g, l, shift, l.biasType, "shift beta-mean*scale");
     }
   }
 }

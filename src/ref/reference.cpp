@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "ir/divide.h"
 #include "spec/npy.h"
 
 namespace nngen {
@@ -30,13 +31,14 @@ class Dot {
   void add(int64_t x, int64_t coeff) {
     if (coeff == 0) return;  // zero weights emit no logic and contribute nothing
     const int64_t p = mulChecked(l_, x, coeff);
-    acc_ += l_.accumType
-                ? requantize(p, l_.inType.fracBits() + l_.arith.coeffFrac, *l_.accumType)
-                : p;
+    // A user accumulator: the product rounded to its fraction bits (no overflow here).
+    acc_ += l_.accumType ? roundFrac(p, l_.inType.fracBits() + l_.arith.coeffFrac, l_.arith.accFrac,
+                                     l_.accumType->rounding)
+                         : p;
   }
   int64_t result() const {
     int64_t acc = static_cast<int64_t>(acc_);
-    if (l_.accumType) acc = requantize(acc, l_.arith.accFrac, *l_.accumType);  // overflow only
+    if (l_.accumType) acc = requantize(acc, l_.arith.accFrac, *l_.accumType);  // the one overflow step
     return requantize(acc, l_.arith.accFrac, l_.resultType);
   }
 
@@ -44,6 +46,14 @@ class Dot {
   const Layer& l_;
   Int128 acc_;
 };
+
+/// The exact mean of a pooling window with sum `sum`, rounded into the result type
+/// (Layer::Arith, AveragePooling2D).
+int64_t averageResult(const Layer& l, Int128 sum) {
+  const auto& a = l.arith;
+  if (a.divisor == 1) return requantize(static_cast<int64_t>(sum), a.accFrac, l.resultType);
+  return requantize(stickyQuotient(sum << a.numShift, a.divisor), l.resultType.fracBits() + 2, l.resultType);
+}
 
 /// Calls f(oh, ow, h0, w0) for each output pixel; (h0, w0) is the input position of the
 /// window's top-left tap (negative inside the zero padding).
@@ -102,10 +112,8 @@ IntTensor runLayer(const Layer& l, const IntTensor& in) {
               mx = std::max(mx, v);
               sum += v;
             }
-          put(oh, ow, c,
-              l.kind == LayerKind::MaxPool2D
-                  ? requantize(mx, fx, l.resultType)
-                  : requantize(static_cast<int64_t>(sum * l.arith.coeff[0]), l.arith.accFrac, l.resultType));
+          if (l.kind == LayerKind::MaxPool2D) put(oh, ow, c, requantize(mx, fx, l.resultType));
+          else put(oh, ow, c, averageResult(l, sum));
         }
       });
       break;

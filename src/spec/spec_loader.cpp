@@ -131,12 +131,16 @@ class SpecReader {
     if (!n) return;
     if (n.IsScalar()) {  // hls4ml: one precision for weights, biases and the result
       l.weightType = l.biasType = l.resultType = precision(n, "precision");
+      l.resultTypeSet = true;
       return;
     }
     checkKeys(n, {"weight", "bias", "accum", "result"}, "precision");
     if (n["weight"]) l.weightType = precision(n["weight"], "precision.weight");
     if (n["bias"]) l.biasType = precision(n["bias"], "precision.bias");
-    if (n["result"]) l.resultType = precision(n["result"], "precision.result");
+    if (n["result"]) {
+      l.resultType = precision(n["result"], "precision.result");
+      l.resultTypeSet = true;
+    }
     if (n["accum"]) l.accumType = precision(n["accum"], "precision.accum");
   }
 

@@ -506,10 +506,15 @@ TEST(FixedShapes, QuantizeRealRejects) {
   EXPECT_THAT(msg(std::nan(""), T(16, 6)), HasSubstr("not finite"));
   EXPECT_THAT(msg(std::numeric_limits<double>::infinity(), T(16, 6)), HasSubstr("not finite"));
   EXPECT_THAT(msg(-std::numeric_limits<double>::infinity(), T(16, 6)), HasSubstr("not finite"));
-  // 2^52 * 2^10 = 2^62: too large.
-  EXPECT_THAT(msg(std::ldexp(1.0, 52), T(16, 6)), HasSubstr("far outside"));
-  EXPECT_THAT(msg(-std::ldexp(1.0, 52), T(16, 6)), HasSubstr("far outside"));
-  // 2^51 * 2^10 = 2^61 is still accepted: wraps to 0 (low 16 bits zero), saturates to max.
+  // 2^52 * 2^10 = 2^62 and beyond: overflow like any other value (issue 7: accepted, not
+  // refused); the wrap keeps the low 16 bits of the exact integer.
+  EXPECT_EQ(quantizeReal(std::ldexp(1.0, 52), T(16, 6)), 0);
+  EXPECT_EQ(quantizeReal(-std::ldexp(1.0, 52), T(16, 6, true, Rounding::Trn, Overflow::Sat)), -32768);
+  EXPECT_EQ(quantizeReal(1e30, T(8, 3, true, Rounding::Rnd, Overflow::Sat)), 127);
+  EXPECT_EQ(quantizeReal(-1e30, T(8, 3, true, Rounding::Rnd, Overflow::SatSym)), -127);
+  EXPECT_EQ(quantizeReal(1e30, T(8, 3, true, Rounding::Rnd, Overflow::SatZero)), 0);
+  EXPECT_EQ(quantizeReal(std::ldexp(5.0, 60) + std::ldexp(3.0, 12), T(20, 20)), 3 << 12);  // low 20 bits
+  // 2^51 * 2^10 = 2^61: wraps to 0 (low 16 bits zero), saturates to max.
   EXPECT_EQ(quantizeReal(std::ldexp(1.0, 51), T(16, 6)), 0);
   EXPECT_EQ(quantizeReal(std::ldexp(1.0, 51), T(16, 6, true, Rounding::Trn, Overflow::Sat)),
             32767);
