@@ -83,8 +83,7 @@ int main(int argc, char** argv) {
       if (!s.irDump.empty()) fmt::print("{}", s.irDump);
       fmt::print("nngen build: wrote {} files to {} (top module {})\n", s.files.size(), bopt.outDir, s.top);
       fmt::print("{}", s.table);
-      fmt::print("pipeline latency after the last input beat: {} cycles; one pixel per clock ({} beats per image)\n",
-                 s.pipelineCycles, s.inBeatsPerImage);
+      fmt::print("{}\n", s.latencyLine);
       if (s.testImages) fmt::print("testbench data: {} test images with the reference's outputs\n", s.testImages);
     } else if (*run) {
       const nngen::RunSummary s = nngen::runReference(ropt, progress);

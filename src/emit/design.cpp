@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <tuple>
 
 namespace nngen {
 
@@ -153,6 +154,7 @@ ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& produc
   std::vector<Term> outs(m.out.c);
   if (grp.main) {
     const Layer& l = *grp.main;
+    m.window = ModuleInfo::Window{l.in.h, l.in.w, l.kernelH, l.kernelW, l.strideH, l.strideW, l.pad};
     const int kh = l.kernelH, kw = l.kernelW, cin = l.in.c;
     std::vector<Term> x;
     for (int r = 0; r < kh; ++r)
@@ -368,6 +370,9 @@ Design emitDesign(const Graph& g, const std::string& producer) {
   d.inBeatsPerImage = g.input.h * g.input.w;
   d.outBeatsPerImage = out.h * out.w;
   for (const auto& m : d.modules) d.pipelineCycles += m.windowLatency + m.pipelineStages;
+  // Enough images for the stream to reach its steady state (every image after the first sees
+  // the same timing; a few more cost microseconds).
+  std::tie(d.latencyCycles, d.latencyAfterLastInput) = streamLatency(d, 8);
 
   // Top level: a skid buffer (registered ready) in front of every module.
   std::vector<std::string> lines = {

@@ -3,7 +3,9 @@
 //!        argmax output stage and an AXI4-Stream top level.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "emit/netlist.h"
@@ -20,6 +22,13 @@ struct ModuleInfo {
   Shape in, out;                    ///< stream shapes (pixels of channels)
   int inChannelBits = 0;            ///< bits per input channel value
   int outChannelBits = 0;           ///< bits per output channel value
+  /// The nn_sliding_window parameters of a windowed module (unset: an element-wise module or
+  /// the argmax stage, which register their input beat instead).
+  struct Window {
+    int imgH = 1, imgW = 1, kernelH = 1, kernelW = 1, strideH = 1, strideW = 1;
+    Padding pad;
+  };
+  std::optional<Window> window;
   int windowLatency = 0;            ///< cycles from an accepted beat to its window (0 or 1)
   int pipelineStages = 0;           ///< register stages of the compute netlist (cycles)
   Netlist::Stats stats;             ///< adders, comparators, requantizers emitted
@@ -44,7 +53,20 @@ struct Design {
   int outValueBits = 0;             ///< bits per output value
   FixedType outType;                ///< type of the output values
   int pipelineCycles = 0;           ///< sum over modules of window + pipeline latency
+  /// Exact latency a simulation of images streamed back to back without stalls measures
+  /// (nn_sim's latency_max): cycles from the first input beat of an image accepted to its last
+  /// output beat accepted, the largest over the images (streamLatency()).
+  int latencyCycles = 0;
+  int latencyAfterLastInput = 0;    ///< the same, from the image's last input beat accepted
 };
+
+/// Latency of the design as sim/nn_sim.cpp measures it, from a cycle-accurate model of the
+/// generated control logic alone (skid buffers, sliding-window counters with padding and
+/// stride, valid pipelines, clock enables; no data): `images` images are streamed back to back
+/// with m_axis_tready always high. Returns {first input beat -> last output beat, last input
+/// beat -> last output beat}, each the largest over the images, in cycles.
+/// @throws std::logic_error if the model stops moving (a bug).
+std::pair<int, int> streamLatency(const Design& d, int images);
 
 /// Builds the design. Deterministic: the same graph gives the same bytes.
 /// @param g        a graph after runPasses

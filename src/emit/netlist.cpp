@@ -248,10 +248,13 @@ Term Netlist::divideSticky(const Term& t, const ConstDivider& div) {
   const int x = materialize(p);
   const NetNode& nx = nodes_[x];
   const int up = -p.frac;  // P = wire * 2^up
-  if (up < 0 || nx.lo < 0) throw std::logic_error("divideSticky: negative product");
+  // The wire's interval may reach below 0 (interval arithmetic does not see that the CSD
+  // digits of one product are correlated), but the product itself is in [0, productMax].
+  if (up < 0 || nx.hi < 0) throw std::logic_error("divideSticky: negative product");
   const int s = div.shift - up;  // low bits of the wire that hold the remainder
   Term r;
   if (s <= 0) {  // P has no bits below 2^shift: the remainder is 0, the quotient is wire * 2^-s
+    if (nx.lo < 0) throw std::logic_error("divideSticky: product range below 0");
     r = Term{x, false, s};
   } else {
     auto scaled = [&](int64_t thr) {  // f_P >= thr <=> f_wire >= ceil(thr / 2^up)
@@ -264,8 +267,8 @@ Term Netlist::divideSticky(const Term& t, const ConstDivider& div) {
     n.thrZero = scaled(div.zeroBelow);
     n.thrHalf = scaled(div.halfAt);
     n.thrAbove = scaled(div.aboveHalfAt);
-    n.lo = fit(Int128{nx.lo >> s} * 4);
-    n.hi = fit(Int128{nx.hi >> s} * 4 + 3);
+    n.lo = 0;
+    n.hi = fit(Int128{std::min<int64_t>(nx.hi, div.productMax >> up) >> s} * 4 + 3);
     n.depth = nx.depth + 1;
     r = Term{newNode(std::move(n)), false, 2};
   }
@@ -420,8 +423,11 @@ std::string Netlist::verilog() const {
           return fmt::format("({} >= {})", f, literal(c, s));
         };
         body += fmt::format("  assign {}_h = {};  // remainder >= divisor/2\n", x.name, ge(x.thrHalf));
-        body += fmt::format("  assign {}_r = {} && !({} && !{});  // remainder not 0 and not exactly half\n",
-                            x.name, ge(x.thrZero), ge(x.thrHalf), ge(x.thrAbove));
+        if (x.thrAbove == x.thrHalf)  // odd divisor: the remainder is never exactly half
+          body += fmt::format("  assign {}_r = {};  // remainder not 0\n", x.name, ge(x.thrZero));
+        else
+          body += fmt::format("  assign {}_r = {} && !({} && !{});  // remainder not 0 and not exactly half\n",
+                              x.name, ge(x.thrZero), ge(x.thrHalf), ge(x.thrAbove));
         const int qBits = x.width - 2;  // bits of the floor the value needs
         const int have = a.width > s ? std::min(qBits, a.width - s) : 1;  // a >= 0: zero-extend
         const std::string q = a.width <= s ? "1'b0"

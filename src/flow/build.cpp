@@ -70,6 +70,14 @@ std::string moduleTable(const Design& d) {
 
 }  // namespace
 
+std::string latencyLine(const Design& d) {
+  return fmt::format(
+      "latency: {} cycles from an image's first input beat accepted to its last output beat accepted, "
+      "{} cycles after its last input beat (images streamed back to back, no stalls: what `nngen sim` "
+      "measures); one pixel per clock ({} beats per image)",
+      d.latencyCycles, d.latencyAfterLastInput, d.inBeatsPerImage);
+}
+
 BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
   BuildSummary sum;
   progress(fmt::format("loading {}", opt.spec));
@@ -157,6 +165,8 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
     j["class_bits"] = d.classBits;
     j["clock_period_ns"] = g.hardware.clockPeriodNs;
     j["pipeline_cycles"] = d.pipelineCycles;
+    j["stream_latency_cycles"] = d.latencyCycles;
+    j["stream_latency_after_last_input_cycles"] = d.latencyAfterLastInput;
     j["test_images"] = sum.testImages;
     if (g.metadata.count("float_accuracy")) j["float_accuracy"] = g.metadata.at("float_accuracy");
     nlohmann::ordered_json mods = nlohmann::ordered_json::array();
@@ -167,7 +177,8 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
     j["modules"] = mods;
     writeText(tmp / "design.json", j.dump(2) + "\n");
     sum.table = moduleTable(d);
-    writeText(tmp / "report.txt", fmt::format("{}\n{}\nIR after all passes:\n{}", producer, sum.table, dumpGraph(g)));
+    writeText(tmp / "report.txt", fmt::format("{}\n{}\n{}\nIR after all passes:\n{}", producer, sum.table,
+                                              latencyLine(d), dumpGraph(g)));
 
     for (auto& e : fs::recursive_directory_iterator(tmp))
       if (e.is_regular_file()) sum.files.push_back(fs::relative(e.path(), tmp).string());
@@ -189,6 +200,8 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
   }
   sum.top = d.top;
   sum.pipelineCycles = d.pipelineCycles;
+  sum.latencyCycles = d.latencyCycles;
+  sum.latencyLine = latencyLine(d);
   sum.inBeatsPerImage = d.inBeatsPerImage;
   return sum;
 }

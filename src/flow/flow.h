@@ -36,7 +36,12 @@ struct BuildSummary {
   std::vector<std::string> files;  ///< files written, relative to outDir
   std::vector<Warning> warnings;   ///< from loading and the passes (e.g. constants that saturate)
   int latencyCycles = 0;           ///< exact simulated latency, first input beat to output beat
+  std::string latencyLine;         ///< one line stating both exact latencies (report.txt)
 };
+
+/// One line stating a design's exact stream latencies (cycles), as report.txt and the CLI print.
+struct Design;
+std::string latencyLine(const Design& d);
 
 /// Loads, transforms and emits a network: Verilog, primitives, testbench data with the
 /// reference's expected outputs, synthesis scripts, a copy of the model and design.json.

@@ -170,4 +170,36 @@ test_data:
   images: test_images.npy
   labels: test_labels.npy
 """)
+
+# 5. avg_accum (issue 7): exact average pooling with 3x3 windows under two rounding modes, one
+#    with more result fraction bits than its input (sum * 2^k / 9) and one with fewer, signed
+#    inputs (negative sums), then Dense layers whose user accumulators saturate (AP_SAT) or
+#    zero (AP_SAT_ZERO) on the exact sum. Its own generator, so the nets above stay unchanged.
+rng5 = np.random.default_rng(7007)
+net = "avg_accum"
+kd0 = rng5.normal(0, 0.6, (3 * 3 * 2, 6)).astype(np.float32)
+bd0 = rng5.normal(0, 0.5, 6).astype(np.float32)
+kd1 = rng5.normal(0, 0.8, (6, 3)).astype(np.float32)
+random_images = rng5.uniform(-4, 4, (30, 9, 9, 2))
+# images on a coarse grid with few distinct values: many window sums are ties or exact
+grid_images = rng5.integers(-3, 3, (10, 9, 9, 2)) * 0.5 + rng5.integers(0, 2, (10, 1, 1, 2)) * 0.03125
+write(net, f"""# Golden test (issue 7): 3x3 average pools rounded AP_RND (result frac above the input's) and
+# AP_RND_MIN_INF (below it), and Dense layers with saturating user accumulators.
+nngen: 1
+name: avg_accum
+precision:
+  default: ap_fixed<12,4>
+input:
+  shape: [9, 9, 2]
+  precision: ap_fixed<8,3>
+layers:
+  - {{name: avg0, type: AveragePooling2D, pool_size: 3, strides: 1, precision: {{result: "ap_fixed<10,3,AP_RND>"}}}}
+  - {{name: avg1, type: AveragePooling2D, pool_size: 3, strides: 2, precision: {{result: "ap_fixed<8,4,AP_RND_MIN_INF,AP_SAT>"}}}}
+  - {{name: flat, type: Flatten}}
+  - {{name: fc0, type: Dense, units: 6, kernel: {save(net, "fc0_k", kd0)}, bias: {save(net, "fc0_b", bd0)},
+     precision: {{weight: "ap_fixed<8,2,AP_RND>", bias: "ap_fixed<10,3>", accum: "ap_fixed<9,3,AP_RND,AP_SAT>", result: "ap_fixed<10,3>"}}}}
+  - {{name: fc1, type: Dense, units: 3, use_bias: false, kernel: {save(net, "fc1_k", kd1)},
+     precision: {{weight: "ap_fixed<8,2>", accum: "ap_fixed<8,2,AP_TRN,AP_SAT_ZERO>", result: "ap_fixed<8,2,AP_RND_CONV,AP_SAT>"}}}}
+""", np.concatenate([random_images, grid_images]))
+
 print("wrote golden networks to", HERE, "and configs/tiny")

@@ -17,3 +17,11 @@ diff -r -q -x obj_dir -x run "$work/rtl" "$work/rtl2"
 echo "determinism: two builds are byte-identical"
 "$nngen" sim "$work/rtl" --input "$net/inputs.npy"
 "$nngen" sim "$work/rtl" --input "$net/inputs.npy" --stall --seed 7
+# The exact latency in report.txt / design.json must be what the simulation measures (issue 7).
+want=$(sed -n 's/.*"stream_latency_cycles": \([0-9]*\).*/\1/p' "$work/rtl/design.json")
+got=$("$nngen" sim "$work/rtl" --input "$net/inputs.npy" 2>/dev/null | sed -n 's/.*"latency_max":\([0-9]*\).*/\1/p')
+if [ -z "$want" ] || [ "$want" != "$got" ]; then
+  echo "latency: design.json says ${want:-nothing}, the simulation measured ${got:-nothing} cycles" >&2
+  exit 1
+fi
+echo "latency: report = simulation = $got cycles"
