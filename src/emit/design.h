@@ -57,7 +57,9 @@ struct Design {
   /// (nn_sim's latency_max): cycles from the first input beat of an image accepted to its last
   /// output beat accepted, the largest over the images (streamLatency()).
   int latencyCycles = 0;
-  int latencyAfterLastInput = 0;    ///< the same, from the image's last input beat accepted
+  /// The same, from the image's last input beat accepted; negative when the last output beat
+  /// leaves before the last input beat is taken (trailing pixels that no output reads)
+  int latencyAfterLastInput = 0;
 };
 
 /// Latency of the design as sim/nn_sim.cpp measures it, from a cycle-accurate model of the

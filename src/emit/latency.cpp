@@ -108,7 +108,7 @@ std::pair<int, int> streamLatency(const Design& d, int images) {
       }
     }
   }
-  int total = 0, after = 0;
+  int total = 0, after = lastOut.empty() ? 0 : static_cast<int>(lastOut[0] - lastIn[0]);
   for (size_t k = 0; k < lastOut.size(); ++k) {
     total = std::max(total, static_cast<int>(lastOut[k] - firstIn[k]));
     after = std::max(after, static_cast<int>(lastOut[k] - lastIn[k]));

@@ -73,9 +73,13 @@ std::string moduleTable(const Design& d) {
 std::string latencyLine(const Design& d) {
   return fmt::format(
       "latency: {} cycles from an image's first input beat accepted to its last output beat accepted, "
-      "{} cycles after its last input beat (images streamed back to back, no stalls: what `nngen sim` "
-      "measures); one pixel per clock ({} beats per image)",
-      d.latencyCycles, d.latencyAfterLastInput, d.inBeatsPerImage);
+      "{} (images streamed back to back, no stalls: what `nngen sim` measures); one pixel per clock ({} beats "
+      "per image)",
+      d.latencyCycles,
+      d.latencyAfterLastInput >= 0
+          ? fmt::format("{} cycles after its last input beat", d.latencyAfterLastInput)
+          : fmt::format("{} cycles before its last input beat (trailing pixels feed no output)", -d.latencyAfterLastInput),
+      d.inBeatsPerImage);
 }
 
 BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
