@@ -116,12 +116,15 @@ struct Layer {
 
 /// Host-side preprocessing of stored uint8 images into the network input, in this order:
 /// zero-pad the stored image, repeat its channels, then x = pixel * scale + offset, then
-/// quantize into the input precision.
+/// quantize into the input precision. A padded position therefore holds `offset` (pixel 0
+/// normalized), unless padValue is given: then it holds padValue (e.g. 0.0 for a model trained
+/// with zero padding after normalization).
 struct Preprocess {
   Padding pad;
   int repeatChannels = 1;
   double scale = 1.0;
   double offset = 0.0;
+  std::optional<double> padValue;  ///< network-input value of padded positions (unset: offset)
 };
 
 /// Labelled test images shipped with a spec (paths resolved against the spec's folder).

@@ -171,10 +171,10 @@ InputBatch loadInputs(const Graph& g, const std::string& imagesPath, const std::
         for (int w = 0; w < s.w; ++w)
           for (int c = 0; c < s.c; ++c) {
             const int ih = h - p.pad.top, iw = w - p.pad.left, ic = c % int(sc);
-            const double pixel = (ih < 0 || iw < 0 || ih >= int(sh) || iw >= int(sw))
-                                     ? 0.0
-                                     : a.values[i * per + (size_t(ih) * sw + iw) * sc + ic];
-            t.v[(size_t(h) * s.w + w) * s.c + c] = quantizeReal(pixel * p.scale + p.offset, g.inputType);
+            const bool padded = ih < 0 || iw < 0 || ih >= int(sh) || iw >= int(sw);
+            const double pixel = padded ? 0.0 : a.values[i * per + (size_t(ih) * sw + iw) * sc + ic];
+            const double x = padded && p.padValue ? *p.padValue : pixel * p.scale + p.offset;
+            t.v[(size_t(h) * s.w + w) * s.c + c] = quantizeReal(x, g.inputType);
           }
       batch.images.push_back(std::move(t));
     }

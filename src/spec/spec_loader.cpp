@@ -200,7 +200,7 @@ Graph SpecReader::read() {
   g.inputType = in["precision"] ? precision(in["precision"], "input.precision") : def;
   if (in["preprocess"]) {
     const YAML::Node p = in["preprocess"];
-    checkKeys(p, {"pad", "repeat_channels", "scale", "offset"}, "input.preprocess");
+    checkKeys(p, {"pad", "repeat_channels", "scale", "offset", "pad_value"}, "input.preprocess");
     if (p["pad"]) {
       const YAML::Node pad = p["pad"];
       if (!pad.IsSequence() || pad.size() != 4) fail(pad, "pad must be [top, bottom, left, right]");
@@ -210,6 +210,7 @@ Graph SpecReader::read() {
     if (p["repeat_channels"]) g.preprocess.repeatChannels = positiveInt(p["repeat_channels"], "repeat_channels");
     if (p["scale"]) g.preprocess.scale = scalar<double>(p["scale"], "scale");
     if (p["offset"]) g.preprocess.offset = scalar<double>(p["offset"], "offset");
+    if (p["pad_value"]) g.preprocess.padValue = scalar<double>(p["pad_value"], "pad_value");
   }
 
   const YAML::Node layers = required(root, "layers");

@@ -154,6 +154,78 @@ TEST_F(ArithLayers, AveragePoolIssueExampleIsExact) {
   EXPECT_EQ(runNetwork(g, in).v[0], 32);  // nngen before issue 7: 31
 }
 
+TEST_F(ArithLayers, AveragePoolDocExamples) {
+  // docs/fixed_point.md, "Average pooling"
+  auto mean = [&](int kh, int kw, const char* mode, std::vector<int64_t> x) {
+    const Graph g = build("  shape: [" + std::to_string(kh) + ", " + std::to_string(kw) +
+                              ", 1]\n  precision: \"ap_fixed<8,3>\"\n",
+                          fmt::format("  - {{name: p, type: AveragePooling2D, pool_size: [{}, {}], precision: "
+                                      "{{result: \"ap_fixed<8,3,{}>\"}}}}\n", kh, kw, mode));
+    return runNetwork(g, IntTensor{Shape{kh, kw, 1}, std::move(x)}).v[0];
+  };
+  std::vector<int64_t> s292(9, 32), s302(9, 34), s195(6, 32);
+  s292[0] = 36;  // 292
+  s302[0] = 30;  // 302
+  s195[0] = 35;  // 195
+  for (const char* m : {"AP_TRN", "AP_TRN_ZERO", "AP_RND", "AP_RND_ZERO", "AP_RND_MIN_INF", "AP_RND_INF", "AP_RND_CONV"}) {
+    EXPECT_EQ(mean(3, 3, m, std::vector<int64_t>(9, 32)), 32) << m;
+    EXPECT_EQ(mean(3, 3, m, s292), 32) << m;
+  }
+  EXPECT_EQ(mean(3, 3, "AP_TRN", s302), 33);
+  EXPECT_EQ(mean(3, 3, "AP_RND", s302), 34);
+  EXPECT_EQ(mean(3, 2, "AP_RND", s195), 33);
+  EXPECT_EQ(mean(3, 2, "AP_RND_MIN_INF", s195), 32);
+  EXPECT_EQ(mean(3, 2, "AP_RND_CONV", s195), 32);
+  EXPECT_EQ(mean(3, 2, "AP_RND_INF", s195), 33);
+}
+
+TEST_F(ArithLayers, UnfoldedBatchNormDocExample) {
+  // docs/fixed_point.md, "BatchNormalization": scale 0.7071, shift -0.1 on x = 1.25
+  const std::string g1 = npy("g.npy", {1}, {0.7071});
+  const std::string b1 = npy("b.npy", {1}, {-0.1});
+  npy("m.npy", {1}, {0.0});
+  npy("v.npy", {1}, {1.0});
+  const Graph g = build("  shape: [1]\n", "  - {name: bn, type: BatchNormalization, epsilon: 0, gamma: g.npy, beta: b.npy, "
+                                           "moving_mean: m.npy, moving_variance: v.npy}\n");
+  ASSERT_EQ(g.layers[0].kind, LayerKind::BatchNorm);
+  EXPECT_EQ(g.layers[0].q.kernel[0], 724);
+  EXPECT_EQ(g.layers[0].q.bias[0], -103);
+  EXPECT_EQ(runNetwork(g, IntTensor{Shape{1, 1, 1}, {1280}}).v[0], 802);
+}
+
+TEST_F(ArithLayers, ActivationReluTakesTheLayersResultType) {
+  const std::string k = npy("k.npy", {2, 2}, {0.5, -0.5, 0.25, 1.0});
+  const Graph g = build("  shape: [2]\n", "  - {name: fc, type: Dense, units: 2, use_bias: false, kernel: " + k +
+                                           ", activation: relu, precision: {result: \"ap_fixed<10,4,AP_RND,AP_SAT>\"}}\n");
+  ASSERT_EQ(g.layers.size(), 2u);
+  EXPECT_EQ(g.layers[1].name, "fc_relu");
+  EXPECT_EQ(g.layers[1].resultType.str(), "ap_fixed<10,4,AP_RND,AP_SAT>");
+}
+
+TEST_F(ArithLayers, PreprocessPadHoldsOffsetUnlessPadValueIsGiven) {
+  // a uint8 (1, 1, 1) image of pixel 200, padded by one on every side to 3x3
+  {
+    std::ofstream f(dir_ / "img.npy", std::ios::binary);
+    std::string header = "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 1, 1), }";
+    header.append(128 - 10 - header.size() - 1, ' ');
+    header += '\n';
+    f << std::string("\x93NUMPY\x01\x00", 8) << char(header.size() & 255) << char(header.size() >> 8) << header
+      << char(200);
+  }
+  const std::string in = "  shape: [3, 3, 1]\n  precision: \"ap_fixed<16,6>\"\n  preprocess: {pad: [1, 1, 1, 1], "
+                         "scale: 0.01, offset: -1.0";
+  const std::string layers = "  - {name: r, type: ReLU, precision: \"ap_fixed<16,6>\"}\n";
+  Graph g = build(in + "}\n", layers);
+  InputBatch b = loadInputs(g, (dir_ / "img.npy").string(), "");
+  ASSERT_EQ(b.images.size(), 1u);
+  EXPECT_EQ(b.images[0].v[0], -1024);  // padding: pixel 0 * 0.01 - 1.0 = -1.0 (the offset)
+  EXPECT_EQ(b.images[0].v[4], 1024);   // the pixel: 200 * 0.01 - 1.0 = 1.0
+  g = build(in + ", pad_value: 0.0}\n", layers);
+  b = loadInputs(g, (dir_ / "img.npy").string(), "");
+  EXPECT_EQ(b.images[0].v[0], 0);  // zero padding after normalization
+  EXPECT_EQ(b.images[0].v[4], 1024);
+}
+
 TEST_F(ArithLayers, AveragePoolEveryRoundingModeMatchesTheExactMean) {
   struct Case {
     int kh, kw;
