@@ -13,12 +13,12 @@ namespace {
 
 /// Registers of one generated module and of the skid buffer in front of it.
 struct ModuleState {
-  bool skidValid = false;        // nn_skid_buffer.skid_valid
-  int row = 0, col = 0;          // nn_sliding_window position in the padded grid
+  bool skidValid = false;  // nn_skid_buffer.skid_valid
+  int row = 0, col = 0;    // nn_sliding_window position in the padded grid
   int rowPhase = 0, colPhase = 0;
-  bool windowValid = false;      // nn_sliding_window.window_valid
-  bool inValid = false;          // element-wise / argmax input register's valid
-  std::vector<bool> pipe;        // valid_pipe, [0] first stage
+  bool windowValid = false;  // nn_sliding_window.window_valid
+  bool inValid = false;      // element-wise / argmax input register's valid
+  std::vector<bool> pipe;    // valid_pipe, [0] first stage
 };
 
 }  // namespace
@@ -27,7 +27,8 @@ std::pair<int, int> streamLatency(const Design& d, int images) {
   const size_t m = d.modules.size();
   std::vector<ModuleState> st(m);
   for (size_t i = 0; i < m; ++i) st[i].pipe.assign(std::max(1, d.modules[i].pipelineStages), false);
-  const long totalIn = long(images) * d.inBeatsPerImage, totalOut = long(images) * d.outBeatsPerImage;
+  const long totalIn = long(images) * d.inBeatsPerImage,
+             totalOut = long(images) * d.outBeatsPerImage;
   long beatsIn = 0, beatsOut = 0;
   std::vector<long> firstIn, lastIn, lastOut;
   std::vector<bool> mValid(m), ce(m), sReady(m), skidOutValid(m);
@@ -51,7 +52,8 @@ std::pair<int, int> streamLatency(const Design& d, int images) {
                      s.col < w->pad.left + w->imgW;
         sReady[i] = ce[i] && inImage[i];
         step[i] = ce[i] && (!inImage[i] || skidOutValid[i]);
-        outHere[i] = s.row >= w->kernelH - 1 && s.rowPhase == 0 && s.col >= w->kernelW - 1 && s.colPhase == 0;
+        outHere[i] = s.row >= w->kernelH - 1 && s.rowPhase == 0 && s.col >= w->kernelW - 1 &&
+                     s.colPhase == 0;
       } else {
         sReady[i] = ce[i];
       }
@@ -90,7 +92,8 @@ std::pair<int, int> streamLatency(const Design& d, int images) {
       // nn_sliding_window
       s.windowValid = step[i] && outHere[i];
       if (step[i]) {
-        const int hp = w->imgH + w->pad.top + w->pad.bottom, wp = w->imgW + w->pad.left + w->pad.right;
+        const int hp = w->imgH + w->pad.top + w->pad.bottom,
+                  wp = w->imgW + w->pad.left + w->pad.right;
         const bool lastCol = s.col == wp - 1;
         const bool colGeFirst = s.col >= w->kernelW - 1, rowGeFirst = s.row >= w->kernelH - 1;
         if (colGeFirst) s.colPhase = s.colPhase == w->strideW - 1 ? 0 : s.colPhase + 1;

@@ -52,7 +52,8 @@ ConstDivider makeDivider(int64_t d, Int128 tMin, Int128 tMax) {
     const int64_t c = (d + 1) / 2;  // ceil(d/2)
     div.zeroBelow = static_cast<int64_t>(ceilDiv(pow, d));
     div.halfAt = fits(ceilDiv(Int128{c} * pow, d), "a divider threshold");
-    div.aboveHalfAt = d % 2 == 0 ? fits(ceilDiv(Int128{d / 2 + 1} * pow, d), "a divider threshold") : div.halfAt;
+    div.aboveHalfAt =
+        d % 2 == 0 ? fits(ceilDiv(Int128{d / 2 + 1} * pow, d), "a divider threshold") : div.halfAt;
     return div;
   }
 }
