@@ -65,6 +65,10 @@ std::string dumpGraph(const Graph& g) {
       for (auto& f : l.foldedLayers) s += " " + f;
     }
     if (!l.q.kernel.empty()) s += fmt::format(" quantized({} weights)", l.q.kernel.size());
+    if (l.kind == LayerKind::AvgPool2D && l.arith.divisor > 1)
+      s += fmt::format(" mean: sum*2^{}/{} exact (hardware: (sum*2^{}+{})*{} >> {})", l.arith.numShift,
+                       l.arith.divisor, l.arith.numShift, l.arith.divider.offset,
+                       l.arith.divider.multiplier, l.arith.divider.shift);
     s += "\n";
   }
   return s;
