@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "flow/flow.h"
+#include "flow/output_folder.h"
 #include "passes/passes.h"
 
 namespace {
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
   nngen::BuildOptions bopt;
   auto* build = app.add_subcommand("build", "generate RTL, testbench data and synthesis scripts from a spec");
   build->add_option("spec", bopt.spec, "network spec (YAML)")->required()->check(CLI::ExistingFile);
-  build->add_option("-o,--out", bopt.outDir, "output folder (replaced as a whole)")->required();
+  build->add_option("-o,--out", bopt.outDir, "output folder: created, or replaced as a whole if nngen built it")->required();
   build->add_option("--dump-ir-after", bopt.dumpIrAfter, "print the IR after this pass ('all' for every pass)");
   build->add_option("--max-images", bopt.maxImages, "test images in the testbench data (default: all)");
 
@@ -117,7 +118,7 @@ int main(int argc, char** argv) {
     }
   } catch (const nngen::Error& e) {
     fmt::print(stderr, "nngen: error: {}\n", e.what());
-    return 1;
+    return nngen::interruptSignal() ? 128 + nngen::interruptSignal() : 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "nngen: internal error: {}\n", e.what());
     return 2;
