@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Golden end-to-end test of one network: nngen build, then Verilator simulation in normal and
 # --stall mode; every output bit must equal the C++ reference (nngen sim exits non-zero on any
-# mismatch). Also lints the generated RTL with verilator --lint-only -Wall and checks that a
+# mismatch). Also lints the generated RTL with verilator --lint-only -Wall and Yosys read_verilog
+# and checks that a
 # second build writes byte-identical files (determinism).
 # Usage: run_golden.sh NNGEN_BINARY NET_DIR WORK_DIR
 set -euo pipefail
@@ -12,6 +13,8 @@ rm -rf "$work"; mkdir -p "$work"
 top=$(sed -n 's/.*"top": "\(.*\)".*/\1/p' "$work/rtl/design.json")
 (cd "$work/rtl" && verilator --lint-only -Wall --top-module "$top" $(cat filelist.f))
 echo "lint: verilator --lint-only -Wall clean"
+(cd "$work/rtl" && yosys -q -p "read_verilog -DSYNTHESIS $(tr '\n' ' ' < filelist.f); hierarchy -check -top $top")
+echo "lint: yosys read_verilog + hierarchy -check clean"
 "$nngen" build "$net/$name.yaml" -o "$work/rtl2" >/dev/null 2>&1
 diff -r -q -x obj_dir -x run "$work/rtl" "$work/rtl2"
 echo "determinism: two builds are byte-identical"
