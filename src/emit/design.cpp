@@ -89,6 +89,7 @@ const std::set<std::string>& reservedWords() {
 /// Windows file systems).
 class NameTable {
  public:
+  static constexpr size_t kMaxModuleName = 200;
   explicit NameTable(const Graph& g) : g_(g) {
     for (const char* prim : kPrimitiveModules) claimModule(prim, "the hand-written primitive", nullptr);
   }
@@ -96,6 +97,9 @@ class NameTable {
   /// @throws Error naming the layer, its line and the other owner of the name
   void claimModule(const std::string& name, const std::string& what, const Layer* layer) {
     if (reservedWords().count(name)) fail(layer, fmt::format("its module name '{}' is a reserved word of (System)Verilog", name));
+    if (name.size() > kMaxModuleName)  // <name>.v must fit a file name (255 bytes on Linux)
+      fail(layer, fmt::format("its module name '{}...' has {} characters, more than the {} a file name allows",
+                              name.substr(0, 24), name.size(), kMaxModuleName));
     std::string lower = name;
     for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     claim(modules_, lower, name, what, layer, "module/file name");

@@ -3,7 +3,7 @@
 # (read_verilog) accept" on networks whose names are chosen to collide: layers called top,
 # argmax, <other>_skid, names differing only in case, (System)Verilog keywords, a net name
 # that spells a primitive or a keyword with a layer name, a multi-line description that tries
-# to inject a module, a spec file name with a line break. Each case must either build
+# to inject a module, a spec file name with a line break, a name too long for a file. Each case must either build
 # lint-clean, or fail with exit 1 and an error naming the layer; never an internal error.
 # Usage: run_names.sh NNGEN_BINARY WORK_DIR
 set -euo pipefail
@@ -72,6 +72,8 @@ spec "$work/near.yaml" net "names that only look alike" x x_in x_out in_x u_x
 check layer_lookalikes ok "$work/near.yaml"
 spec "$work/inject.yaml" net '"two lines\nendmodule\nmodule evil(); endmodule\n// \r\u0001 end"' p0
 check description_injection ok "$work/inject.yaml"
+spec "$work/long.yaml" net "a layer name too long for a file name" "$(printf 'a%.0s' $(seq 1 300))"
+check layer_too_long "more than the 200 a file name allows" "$work/long.yaml"
 spec "$work/"$'line\nbreak'.yaml net "a file name with a line break" p0
 check file_name_break ok "$work/"$'line\nbreak'.yaml
 
