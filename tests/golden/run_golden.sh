@@ -17,3 +17,15 @@ diff -r -q -x obj_dir -x run "$work/rtl" "$work/rtl2"
 echo "determinism: two builds are byte-identical"
 "$nngen" sim "$work/rtl" --input "$net/inputs.npy"
 "$nngen" sim "$work/rtl" --input "$net/inputs.npy" --stall --seed 7
+# Mid-stream resets (sim/README.md): in the middle of the second image, in the middle of the
+# fifth, and in the output drain of the last image (alone, and with a second pass streamed
+# after it), then at random points under --stall; every image streamed after a reset must be
+# bit-exact and no beat of an abandoned image may come out.
+report=$("$nngen" sim "$work/rtl" --input "$net/inputs.npy" | sed -n 's/.*driver report: //p')
+cycles=$(echo "$report" | grep -o '"cycles":[0-9]*' | cut -d: -f2)
+ii=$(echo "$report" | grep -o '"in_ii_max":[0-9]*' | cut -d: -f2)
+"$nngen" sim "$work/rtl" --input "$net/inputs.npy" --reset-at $((ii * 3 / 2)),$((ii * 4 + ii / 2))
+"$nngen" sim "$work/rtl" --input "$net/inputs.npy" --reset-at $((cycles - 2)) | tee "$work/reset_drain.txt"
+grep -q '"abandoned_images":[1-9]' "$work/reset_drain.txt"
+"$nngen" sim "$work/rtl" --input "$net/inputs.npy" --repeat 2 --reset-at $((cycles - 2))
+"$nngen" sim "$work/rtl" --input "$net/inputs.npy" --stall --seed 11 --reset-random 4 --reset-cycles 2
