@@ -183,10 +183,10 @@ void usage() {
                  "              [--order FILE] [--repeat K] [--reset-at C,C,...]\n"
                  "              [--reset-random N] [--reset-cycles N]\n"
                  "  --stimulus F         NNGENSTM input beats written by nngen\n"
-                 "  --output F           NNGENOUT file receiving the beats of every captured image\n"
+                 "  --output F           NNGENOUT file receiving the beats of the captured images\n"
                  "  --order F            NNGENORD file: stream index of every captured image\n"
                  "  --stall              random AXI stalls on both sides (p=0.3 each cycle)\n"
-                 "  --seed N             std::mt19937 seed for --stall and --reset-random (default 1)\n"
+                 "  --seed N             seed of --stall and --reset-random (default 1)\n"
                  "  --repeat K           stream the stimulus K times (default 1)\n"
                  "  --reset-at C,...     assert rst at these cycles (0 = first cycle after the\n"
                  "                       initial reset); the images in flight are abandoned\n"
@@ -283,11 +283,14 @@ std::optional<Options> parseArgs(int argc, char** argv) {
             std::size_t pos = 0;
             while (true) {
                 const std::size_t comma = list.find(',', pos);
-                const std::string item = list.substr(pos, comma == std::string::npos ? comma : comma - pos);
+                const std::string item =
+                    list.substr(pos, comma == std::string::npos ? comma : comma - pos);
                 uint64_t n = 0;
                 if (!parseUnsigned(item.c_str(), std::numeric_limits<uint64_t>::max() / 2, n)) {
                     std::fprintf(stderr,
-                                 "nn_sim: --reset-at expects comma-separated cycle numbers, got '%s'\n", v);
+                                 "nn_sim: --reset-at expects comma-separated cycle numbers, "
+                                 "got '%s'\n",
+                                 v);
                     return std::nullopt;
                 }
                 o.resetAt.push_back(n);
@@ -593,7 +596,8 @@ std::string jsonNumber(double v) {
 // The simulation proper.
 
 struct RunResult {
-    std::string status = "ok";  // ok | deadlock | finish | axi_violation | unexpected_beats | io_error
+    // ok | deadlock | finish | axi_violation | unexpected_beats | io_error
+    std::string status = "ok";
     uint64_t cycles = 0;        // after the initial reset, mid-stream reset pulses included
     uint64_t beatsIn = 0;       // input beats accepted (those of abandoned images too)
     uint64_t beatsOut = 0;      // output beats accepted (all of them)
@@ -693,7 +697,8 @@ std::optional<ResetPlan> resetPlan(const Options& opt, const StimulusHeader& hdr
     }
     p.byBeats = true;
     const uint64_t images = uint64_t{hdr.numImages} * opt.repeat;
-    const uint64_t span = images > opt.resetRandom ? (images - opt.resetRandom) * hdr.inBeatsPerImage : 0;
+    const uint64_t span =
+        images > opt.resetRandom ? (images - opt.resetRandom) * hdr.inBeatsPerImage : 0;
     if (span < 2u * opt.resetRandom) {
         std::fprintf(stderr,
                      "nn_sim: --reset-random %u: the stream (%" PRIu64
@@ -893,10 +898,12 @@ RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Op
             if (epOut >= uint64_t{epImage.size()} * outBpi) {
                 unexpected("more beats than the images streamed so far produce");
             } else {
+                const std::size_t at = static_cast<std::size_t>(epOut % outBpi) * outWords;
                 std::copy(outBeat.begin(), outBeat.end(),
-                          pending.begin() + static_cast<std::ptrdiff_t>((epOut % outBpi) * outWords));
+                          pending.begin() + static_cast<std::ptrdiff_t>(at));
                 if (++epOut % outBpi == 0) {
-                    for (uint32_t b = 0; b < outBpi; ++b) out.put(pending.data() + std::size_t{b} * outWords);
+                    for (uint32_t b = 0; b < outBpi; ++b)
+                        out.put(pending.data() + std::size_t{b} * outWords);
                     r.order.push_back(epImage[epOut / outBpi - 1]);
                     epLastOut.push_back(cycle);
                 }
@@ -928,7 +935,8 @@ RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Op
                 std::fprintf(stderr,
                              "nn_sim: %" PRIu64 "/%" PRIu64 " images, %" PRIu64
                              " cycles, %.1f images/s\n",
-                             imgs, r.streamImages, cycle, s > 0 ? static_cast<double>(imgs) / s : 0.0);
+                             imgs, r.streamImages, cycle,
+                             s > 0 ? static_cast<double>(imgs) / s : 0.0);
             }
         }
     }

@@ -74,18 +74,18 @@ struct SimOptions {
   int jobs = 2;              ///< parallel C++ compile jobs for the Verilator model
   unsigned repeat = 1;       ///< stream the images this many times (each pass compared)
   std::vector<uint64_t> resetAt;  ///< cycles (0 = first after the initial reset) to assert rst at
-  unsigned resetRandom = 0;  ///< that many resets at random cycles drawn from `seed`
-  unsigned resetCycles = 1;  ///< rising edges with rst = 1 per mid-stream reset
+  unsigned resetRandom = 0;       ///< that many resets at random points drawn from `seed`
+  unsigned resetCycles = 1;       ///< rising edges with rst = 1 per mid-stream reset
 };
 
 /// Result of a Verilator simulation compared with the reference.
 struct SimSummary {
-  size_t images = 0;                 ///< images whose outputs were compared (abandoned ones not)
-  size_t streamImages = 0;           ///< images streamed: test images x repeat
-  size_t resets = 0;                 ///< mid-stream resets applied
-  size_t abandonedImages = 0;        ///< images cut off by a reset (not compared)
-  size_t mismatches = 0;             ///< output beats that differ from the reference in any bit,
-                                     ///< plus unexpected beats (e.g. stale after a reset)
+  size_t images = 0;           ///< images whose outputs were compared (abandoned ones not)
+  size_t streamImages = 0;     ///< images streamed: test images x repeat
+  size_t resets = 0;           ///< mid-stream resets applied
+  size_t abandonedImages = 0;  ///< images cut off by a reset (not compared)
+  size_t mismatches = 0;       ///< output beats that differ from the reference in any bit,
+                               ///< plus unexpected beats (e.g. stale after a reset)
   std::vector<std::string> mismatchDetails;  ///< the first few, readable
   std::optional<double> accuracy;    ///< of the RTL's classes, when labels are known
   std::optional<double> referenceAccuracy;

@@ -151,10 +151,10 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress) {
   const fs::path output = runDir / "output.bin", orderPath = runDir / "order.bin";
   fs::remove(output);
   fs::remove(orderPath);
-  std::vector<std::string> argv = {exe.string(), "--stimulus", stimulus.string(), "--output", output.string(),
-                                   "--order", orderPath.string(), "--seed", std::to_string(opt.seed),
-                                   "--repeat", std::to_string(opt.repeat), "--reset-cycles",
-                                   std::to_string(opt.resetCycles)};
+  std::vector<std::string> argv = {exe.string(), "--stimulus", stimulus.string(), "--output",
+                                   output.string(), "--seed", std::to_string(opt.seed)};
+  argv.insert(argv.end(), {"--order", orderPath.string(), "--repeat", std::to_string(opt.repeat),
+                           "--reset-cycles", std::to_string(opt.resetCycles)});
   if (opt.stall) argv.push_back("--stall");
   if (!opt.resetAt.empty()) {
     argv.push_back("--reset-at");
@@ -165,7 +165,8 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress) {
     argv.push_back(std::to_string(opt.resetRandom));
   }
   const size_t resetsWanted = opt.resetAt.size() + opt.resetRandom;
-  progress(fmt::format("[sim] streaming images{}{}{}", opt.repeat > 1 ? fmt::format(" {} times", opt.repeat) : "",
+  progress(fmt::format("[sim] streaming images{}{}{}",
+                       opt.repeat > 1 ? fmt::format(" {} times", opt.repeat) : "",
                        opt.stall ? " with random tvalid gaps and tready backpressure" : "",
                        resetsWanted ? fmt::format(", {} mid-stream reset(s)", resetsWanted) : ""));
   std::vector<std::string> log;
@@ -191,9 +192,10 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress) {
   sum.abandonedImages = static_cast<size_t>(num("abandoned_images"));
   const size_t unexpected = static_cast<size_t>(num("unexpected_beats"));
   if (sum.resets != resetsWanted)
-    throw Error(fmt::format("only {} of the {} requested resets happened: the run ended after {} cycles "
-                            "(reset cycles count from the end of the initial reset)",
-                            sum.resets, resetsWanted, static_cast<uint64_t>(num("cycles"))));
+    throw Error(
+        fmt::format("only {} of the {} requested resets happened: the run ended after {} cycles "
+                    "(reset cycles count from the end of the initial reset)",
+                    sum.resets, resetsWanted, static_cast<uint64_t>(num("cycles"))));
 
   // Which stream image each captured image is: every streamed image is either captured or
   // abandoned by a reset, in stream order.
@@ -201,12 +203,15 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress) {
   const std::vector<uint32_t> order = readOrder(orderPath.string());
   for (size_t i = 0; i < order.size(); ++i)
     if (order[i] >= sum.streamImages || (i > 0 && order[i] <= order[i - 1]))
-      throw Error(fmt::format("'{}': image {} out of order (driver bug)", orderPath.string(), order[i]));
+      throw Error(
+          fmt::format("'{}': image {} out of order (driver bug)", orderPath.string(), order[i]));
   if (order.size() + sum.abandonedImages != sum.streamImages || got.images != order.size() ||
-      got.beats.size() != size_t(got.images) * want.beatsPerImage || got.beatsPerImage != want.beatsPerImage)
-    throw Error(fmt::format("the simulation captured {} images ({} beats) of {} streamed with {} abandoned by resets "
-                            "(driver bug)",
-                            order.size(), got.beats.size(), sum.streamImages, sum.abandonedImages));
+      got.beats.size() != size_t(got.images) * want.beatsPerImage ||
+      got.beatsPerImage != want.beatsPerImage)
+    throw Error(fmt::format(
+        "the simulation captured {} images ({} beats) of {} streamed with {} abandoned by resets "
+        "(driver bug)",
+        order.size(), got.beats.size(), sum.streamImages, sum.abandonedImages));
   sum.images = order.size();
   std::vector<int> labels;
   if (fs::exists(labelsPath)) {
@@ -240,7 +245,8 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress) {
       }
     }
     if (hasClass && k % bpi == 0 && image < labels.size()) {
-      rtlCorrect += getBits(got.beats[k], outChannels * valueBits, classBits, false) == labels[image];
+      rtlCorrect +=
+          getBits(got.beats[k], outChannels * valueBits, classBits, false) == labels[image];
       refCorrect += getBits(w, outChannels * valueBits, classBits, false) == labels[image];
     }
   }
