@@ -42,12 +42,14 @@ if [ "${images:-0}" -gt 0 ]; then
            1000 * a / n, 1000 * b / n, n }'
 fi
 # Mid-stream resets (cycle numbers from the normal run): in the middle of the second image and
-# inside one about the 500th; in the output drain of the last image; 20 at random points under
-# --stall.
-cycles=$(grep -o '"cycles":[0-9]*' "$out/sim_normal.txt" | cut -d: -f2)
-ii=$(grep -o '"in_ii_max":[0-9]*' "$out/sim_normal.txt" | cut -d: -f2)
+# inside one about the 500th; one cycle before the last image's output beat (the last image
+# starts ii cycles before the end of the run, or its output comes last); 20 at random points
+# under --stall.
+field() { grep -o "\"$1\":[0-9]*" "$out/sim_normal.txt" | cut -d: -f2; }
+cycles=$(field cycles); ii=$(field in_ii_max); lat=$(field latency_max)
+last=$((lat < ii ? cycles - ii + lat - 1 : cycles - 2))
 timed "simulation, 2 resets mid-image" ./build/nngen sim "$out" --reset-at $((ii * 3 / 2)),$((ii * 500 + ii / 3))
-timed "simulation, reset in the last drain" ./build/nngen sim "$out" --reset-at $((cycles - 2))
+timed "simulation, reset before last output" ./build/nngen sim "$out" --reset-at "$last"
 timed "simulation --stall, 20 random resets" ./build/nngen sim "$out" --stall --seed 3 --reset-random 20
 repeat=${BENCH_REPEAT:-10}
 timed "simulation --stall, $repeat passes" ./build/nngen sim "$out" --stall --seed 1 --repeat "$repeat"

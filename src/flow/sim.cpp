@@ -147,6 +147,11 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress) {
   }
   if (!fs::exists(stimulus)) throw Error("the design has no testbench data; give --input");
 
+  for (size_t i = 1; i < opt.resetAt.size(); ++i)
+    if (opt.resetAt[i] <= opt.resetAt[i - 1] + opt.resetCycles)
+      throw Error(fmt::format("--reset-at: cycle {} follows {}; the cycles must increase by more than "
+                              "--reset-cycles ({})",
+                              opt.resetAt[i], opt.resetAt[i - 1], opt.resetCycles));
   const fs::path exe = verilate(dir, design, opt.jobs, progress);
   const fs::path output = runDir / "output.bin", orderPath = runDir / "order.bin";
   fs::remove(output);
