@@ -3,6 +3,7 @@
 #include "spec/spec_loader.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -283,6 +284,11 @@ Graph SpecReader::read() {
     root = YAML::Load(*text);
     checkDuplicateKeys(*text, root);
     return readRoot(root);
+  } catch (const YAML::DeepRecursion& e) {  // its msg is yaml-cpp's unrelated "bad file"
+    throw Error(SourceLoc{path_, e.mark.line + 1}, layer_,
+                fmt::format("YAML syntax error: lists and mappings nested too deep (yaml-cpp's "
+                            "limit: {} levels)",
+                            e.depth()));
   } catch (const YAML::ParserException& e) {
     throw Error(SourceLoc{path_, e.mark.line + 1}, layer_, fmt::format("YAML syntax error: {}", e.msg));
   } catch (const YAML::Exception& e) {

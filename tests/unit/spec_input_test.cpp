@@ -182,6 +182,13 @@ TEST_F(SpecInput, NonScalarKeys) {
               HasSubstr("must be plain names"));
 }
 
+TEST_F(SpecInput, DeepNestingIsASyntaxErrorThatSaysSo) {
+  const std::string e =
+      error(spec(kConv, "metadata: " + std::string(3000, '[') + std::string(3000, ']') + "\n"));
+  EXPECT_THAT(e, HasSubstr("net.yaml:12:"));
+  EXPECT_THAT(e, HasSubstr("YAML syntax error: lists and mappings nested too deep"));
+}
+
 // ---- non-finite and huge numbers ------------------------------------------------------------
 
 TEST_F(SpecInput, NonFiniteNumbersAreRefused) {
