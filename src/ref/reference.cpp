@@ -209,7 +209,8 @@ InputBatch loadInputs(const Graph& g, const std::string& imagesPath, const std::
     for (size_t i = 0; i < n; ++i) {
       const double v = lab.values[i];
       if (v < 0 || v > std::numeric_limits<int>::max())
-        throw Error(SourceLoc{labelsPath, 0}, "", fmt::format("label {} is {}: labels are class indices >= 0", i, v));
+        throw Error(SourceLoc{labelsPath, 0}, "",
+                    fmt::format("label {} is {}: labels are class indices >= 0", i, v));
       batch.labels.push_back(static_cast<int>(v));
     }
   }

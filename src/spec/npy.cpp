@@ -52,7 +52,8 @@ class LiteralParser {
 
   [[noreturn]] void bad(const std::string& what) const { throw std::invalid_argument(what); }
   void skipSpace() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
       ++pos_;
   }
   bool eat(char c) {
@@ -73,7 +74,9 @@ class LiteralParser {
     if (c == '{' || c == '(' || c == '[') {
       ++pos_;
       const char close = c == '{' ? '}' : c == '(' ? ')' : ']';
-      v.kind = c == '{' ? PyLiteral::Kind::Dict : c == '(' ? PyLiteral::Kind::Tuple : PyLiteral::Kind::List;
+      v.kind = c == '{'   ? PyLiteral::Kind::Dict
+               : c == '(' ? PyLiteral::Kind::Tuple
+                          : PyLiteral::Kind::List;
       bool single = false;  // (x) without a comma is just x in Python
       while (!eat(close)) {
         v.items.push_back(value(depth + 1));
@@ -114,9 +117,9 @@ class LiteralParser {
       if (pos_ < s_.size() && s_[pos_] == 'L') ++pos_;  // Python 2 longs: (3L, 4L)
       return v;
     }
-    for (const auto& [word, kind, flag] :
-         {std::tuple{"True", PyLiteral::Kind::Bool, true}, std::tuple{"False", PyLiteral::Kind::Bool, false},
-          std::tuple{"None", PyLiteral::Kind::None, false}}) {
+    for (const auto& [word, kind, flag] : {std::tuple{"True", PyLiteral::Kind::Bool, true},
+                                           std::tuple{"False", PyLiteral::Kind::Bool, false},
+                                           std::tuple{"None", PyLiteral::Kind::None, false}}) {
       const std::string_view w(word);
       if (s_.substr(pos_, w.size()) == w) {
         pos_ += w.size();
@@ -169,7 +172,8 @@ NpyArray parseNpy(const std::string& bytes, const std::string& path, const Sourc
     fail("not a readable .npy file (no \\x93NUMPY magic at its start)");
   const int major = data[6], minor = data[7];
   if ((major != 1 && major != 2 && major != 3) || minor != 0)
-    fail(fmt::format("unsupported .npy format version {}.{} (nngen reads 1.0, 2.0 and 3.0)", major, minor));
+    fail(fmt::format("unsupported .npy format version {}.{} (nngen reads 1.0, 2.0 and 3.0)", major,
+                     minor));
   const size_t lenBytes = major == 1 ? 2 : 4;
   if (bytes.size() < 8 + lenBytes) fail("truncated in its header");
   const uint64_t headerLen = readLe(data + 8, lenBytes);
@@ -188,9 +192,12 @@ NpyArray parseNpy(const std::string& bytes, const std::string& path, const Sourc
     for (size_t i = 0; i + 1 < h.items.size(); i += 2) {
       const PyLiteral& k = h.items[i];
       const PyLiteral& v = h.items[i + 1];
-      if (k.kind != PyLiteral::Kind::Str) throw std::invalid_argument("a header key is not a string");
-      bool* seen = k.str == "descr" ? &haveDescr : k.str == "fortran_order" ? &haveFortran
-                 : k.str == "shape"         ? &haveShape : nullptr;
+      if (k.kind != PyLiteral::Kind::Str)
+        throw std::invalid_argument("a header key is not a string");
+      bool* seen = k.str == "descr"           ? &haveDescr
+                   : k.str == "fortran_order" ? &haveFortran
+                   : k.str == "shape"         ? &haveShape
+                                              : nullptr;
       if (!seen) throw std::invalid_argument(fmt::format("unknown header key '{}'", k.str));
       if (*seen) throw std::invalid_argument(fmt::format("header key '{}' given twice", k.str));
       *seen = true;
@@ -199,12 +206,14 @@ NpyArray parseNpy(const std::string& bytes, const std::string& path, const Sourc
           fail("unsupported dtype: a structured dtype (use float32, float64 or an integer type)");
         out.dtype = v.str;
       } else if (k.str == "fortran_order") {
-        if (v.kind != PyLiteral::Kind::Bool) throw std::invalid_argument("fortran_order is not True or False");
+        if (v.kind != PyLiteral::Kind::Bool)
+          throw std::invalid_argument("fortran_order is not True or False");
         fortran = v.flag;
       } else {
         if (v.kind != PyLiteral::Kind::Tuple) throw std::invalid_argument("shape is not a tuple");
         for (const PyLiteral& d : v.items) {
-          if (d.kind != PyLiteral::Kind::Int) throw std::invalid_argument("shape has a non-integer entry");
+          if (d.kind != PyLiteral::Kind::Int)
+            throw std::invalid_argument("shape has a non-integer entry");
           out.shape.push_back(static_cast<size_t>(d.num));
         }
       }
@@ -220,11 +229,12 @@ NpyArray parseNpy(const std::string& bytes, const std::string& path, const Sourc
   const bool shapeOk = d.size() == 3 && (d[0] == '<' || d[0] == '|');
   const char kind = shapeOk ? d[1] : 0;
   const size_t item = shapeOk && d[2] >= '1' && d[2] <= '8' ? size_t(d[2] - '0') : 0;
-  const bool supported = (kind == 'f' && (item == 4 || item == 8)) ||
-                         ((kind == 'i' || kind == 'u') && (item == 1 || item == 2 || item == 4 || item == 8));
+  const bool supported =
+      (kind == 'f' && (item == 4 || item == 8)) ||
+      ((kind == 'i' || kind == 'u') && (item == 1 || item == 2 || item == 4 || item == 8));
   if (!supported || (item == 1) != (d[0] == '|'))
-    fail(fmt::format("unsupported dtype '{}' (use float32, float64 or a little-endian integer type)",
-                     d));
+    fail(fmt::format(
+        "unsupported dtype '{}' (use float32, float64 or a little-endian integer type)", d));
 
   uint64_t count = 1;
   for (size_t dim : out.shape) {
@@ -233,10 +243,10 @@ NpyArray parseNpy(const std::string& bytes, const std::string& path, const Sourc
   }
   const size_t payload = bytes.size() - dataStart - headerLen;
   if (count > payload / item)
-    fail(fmt::format("truncated: the header promises {} data bytes but the file has {} bytes in all",
-                     count > UINT64_MAX / item ? std::string("more than 2^64")
-                                               : std::to_string(count * item),
-                     bytes.size()));
+    fail(fmt::format(
+        "truncated: the header promises {} data bytes but the file has {} bytes in all",
+        count > UINT64_MAX / item ? std::string("more than 2^64") : std::to_string(count * item),
+        bytes.size()));
 
   // Element k of the file, in C order: Fortran files store the first index fastest.
   const unsigned char* base = data + dataStart + headerLen;

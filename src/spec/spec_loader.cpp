@@ -49,9 +49,9 @@ class DuplicateKeyFinder : public YAML::EventHandler {
  public:
   struct Duplicate {
     std::string key;
-    int firstLine = 0;   ///< 1-based
-    int secondLine = 0;  ///< 1-based
-    int layerIndex = -1; ///< index in the top-level 'layers' list, -1 when outside it
+    int firstLine = 0;    ///< 1-based
+    int secondLine = 0;   ///< 1-based
+    int layerIndex = -1;  ///< index in the top-level 'layers' list, -1 when outside it
   };
   std::optional<Duplicate> found;
 
@@ -77,11 +77,11 @@ class DuplicateKeyFinder : public YAML::EventHandler {
  private:
   struct Frame {
     bool isMap = false;
-    bool expectKey = true;             ///< map: the next node is a key
-    std::string keyInParent;           ///< the scalar key this container is the value of
-    int items = 0;                     ///< sequence: children so far
-    std::map<std::string, int> keys;   ///< map: key -> 1-based line
-    std::string lastKey;               ///< map: the key whose value comes next
+    bool expectKey = true;            ///< map: the next node is a key
+    std::string keyInParent;          ///< the scalar key this container is the value of
+    int items = 0;                    ///< sequence: children so far
+    std::map<std::string, int> keys;  ///< map: key -> 1-based line
+    std::string lastKey;              ///< map: the key whose value comes next
   };
   std::vector<Frame> stack_;
 
@@ -103,7 +103,8 @@ class DuplicateKeyFinder : public YAML::EventHandler {
     f.expectKey = !f.expectKey;
   }
   void open(const YAML::Mark& m, bool isMap) {
-    const std::string parentKey = !stack_.empty() && stack_.back().isMap ? stack_.back().lastKey : "";
+    const std::string parentKey =
+        !stack_.empty() && stack_.back().isMap ? stack_.back().lastKey : "";
     node(m, nullptr);
     Frame f;
     f.isMap = isMap;
@@ -111,7 +112,8 @@ class DuplicateKeyFinder : public YAML::EventHandler {
     stack_.push_back(std::move(f));
   }
   int layerIndex() const {
-    if (stack_.size() >= 3 && stack_[0].isMap && !stack_[1].isMap && stack_[1].keyInParent == "layers")
+    if (stack_.size() >= 3 && stack_[0].isMap && !stack_[1].isMap &&
+        stack_[1].keyInParent == "layers")
       return stack_[1].items - 1;
     return -1;
   }
@@ -142,7 +144,8 @@ class SpecReader {
                  const std::string& where) const {
     if (!map.IsMap()) fail(map, fmt::format("{} must be a mapping", where));
     for (auto it = map.begin(); it != map.end(); ++it) {
-      if (!it->first.IsScalar()) fail(it->first, fmt::format("keys in {} must be plain names", where));
+      if (!it->first.IsScalar())
+        fail(it->first, fmt::format("keys in {} must be plain names", where));
       const std::string key = it->first.Scalar();
       if (!allowed.count(key)) {
         std::string list;
@@ -171,21 +174,24 @@ class SpecReader {
   int positiveInt(const YAML::Node& n, const std::string& what, int min = 1) const {
     const int v = scalar<int>(n, what);
     if (v < min) fail(n, fmt::format("'{}' must be >= {}, got {}", what, min, v));
-    if (v > kMaxDimension) fail(n, fmt::format("'{}' must be <= {}, got {}", what, kMaxDimension, v));
+    if (v > kMaxDimension)
+      fail(n, fmt::format("'{}' must be <= {}, got {}", what, kMaxDimension, v));
     return v;
   }
 
   /// A finite real number (YAML's .inf and .nan are refused).
   double finiteReal(const YAML::Node& n, const std::string& what) const {
     const double v = scalar<double>(n, what);
-    if (!std::isfinite(v)) fail(n, fmt::format("'{}' must be a finite number, got '{}'", what, n.Scalar()));
+    if (!std::isfinite(v))
+      fail(n, fmt::format("'{}' must be a finite number, got '{}'", what, n.Scalar()));
     return v;
   }
 
   /// Refuses a shape with more than kMaxElements elements.
   void checkElements(const YAML::Node& at, const Shape& s, const std::string& what) const {
     if (s.size() > kMaxElements)
-      fail(at, fmt::format("{} {}x{}x{} has more than {} elements", what, s.h, s.w, s.c, kMaxElements));
+      fail(at,
+           fmt::format("{} {}x{}x{} has more than {} elements", what, s.h, s.w, s.c, kMaxElements));
   }
 
   /// Rejects a key repeated in any mapping and a second YAML document (see DuplicateKeyFinder).
@@ -202,14 +208,16 @@ class SpecReader {
         const YAML::Node ln = layers[size_t(d.layerIndex)];
         if (ln.IsMap() && ln["name"] && ln["name"].IsScalar()) layer = ln["name"].Scalar();
       }
-      throw Error(SourceLoc{path_, d.secondLine}, layer,
-                  fmt::format("duplicate key '{}': given at line {} and again at line {} (a key may "
-                              "appear only once in a mapping)",
-                              d.key, d.firstLine, d.secondLine));
+      throw Error(
+          SourceLoc{path_, d.secondLine}, layer,
+          fmt::format("duplicate key '{}': given at line {} and again at line {} (a key may "
+                      "appear only once in a mapping)",
+                      d.key, d.firstLine, d.secondLine));
     }
     DuplicateKeyFinder rest;
     if (parser.HandleNextDocument(rest))
-      throw Error(SourceLoc{path_, 0}, "", "the spec file holds more than one YAML document ('---')");
+      throw Error(SourceLoc{path_, 0}, "",
+                  "the spec file holds more than one YAML document ('---')");
   }
 
   /// An int or a [a, b] pair (Keras allows both for kernel_size, strides, pool_size).
@@ -278,7 +286,8 @@ class SpecReader {
 Graph SpecReader::read() {
   std::string why;
   const std::optional<std::string> text = readRegularFile(path_, why);
-  if (!text) throw Error(SourceLoc{path_, 0}, "", fmt::format("cannot read the spec file: {}", why));
+  if (!text)
+    throw Error(SourceLoc{path_, 0}, "", fmt::format("cannot read the spec file: {}", why));
   YAML::Node root;
   try {
     root = YAML::Load(*text);
@@ -290,7 +299,8 @@ Graph SpecReader::read() {
                             "limit: {} levels)",
                             e.depth()));
   } catch (const YAML::ParserException& e) {
-    throw Error(SourceLoc{path_, e.mark.line + 1}, layer_, fmt::format("YAML syntax error: {}", e.msg));
+    throw Error(SourceLoc{path_, e.mark.line + 1}, layer_,
+                fmt::format("YAML syntax error: {}", e.msg));
   } catch (const YAML::Exception& e) {
     // Every node access above is checked first; this is a safety net that still names the line.
     throw Error(SourceLoc{path_, e.mark.is_null() ? 0 : e.mark.line + 1}, layer_,
