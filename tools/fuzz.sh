@@ -8,8 +8,8 @@
 # Seeds: every spec under configs/ and tests/ (weight paths made absolute so they still resolve),
 # tests/fuzz/seeds/, every .npy under configs/ and tests/, and the regression inputs of
 # tests/fuzz/regressions/. Prints per target: executions, crashes (artifacts under
-# build-fuzz/work/), sanitizer reports, and libFuzzer's coverage figures (cov: edges, ft:
-# features). Exit status 1 when any target found something. A found input belongs in
+# build-fuzz/work/), sanitizer reports, libFuzzer's coverage figures (cov: edges, ft:
+# features), then llvm-cov's line coverage of src/spec and src/passes by the corpora. Exit status 1 when any target found something. A found input belongs in
 # tests/fuzz/regressions/{spec,npy}/ (tests/unit/fuzz_regressions_test.cpp replays them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,5 +72,24 @@ for t in spec npy; do
   echo "fuzz_$t: exit $rc, $execs executions in ${secs} s, $crashes crash/timeout artifacts, $reports sanitizer/libFuzzer error reports"
   echo "fuzz_$t: last status line: $last"
   [ "$rc" -eq 0 ] && [ "$crashes" -eq 0 ] && [ "$reports" -eq 0 ] || { status=1; tail -40 "$log"; }
+done
+
+# Line coverage of what the corpora reach (a second build with clang's source-based coverage;
+# each corpus input is replayed once with -runs=0).
+echo "== line coverage of the corpora (llvm-cov) =="
+CXX=clang++ cmake -S . -B build-fuzz-cov -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNNGEN_FUZZ=ON \
+  -DCMAKE_CXX_FLAGS="-fprofile-instr-generate -fcoverage-mapping" >/dev/null
+cmake --build build-fuzz-cov -j"$(nproc)" --target fuzz_spec fuzz_npy >/dev/null
+llvm=/usr/lib/llvm-14/bin
+for t in spec npy; do
+  rm -f "$work/$t-cov."*
+  LLVM_PROFILE_FILE="$work/$t-cov.profraw" build-fuzz-cov/tests/fuzz/fuzz_$t -runs=0 \
+    "$work/corpus/$t" "$work/seeds/$t" >"$work/$t-cov.log" 2>&1 || status=1
+  $llvm/llvm-profdata merge -sparse "$work/$t-cov.profraw" -o "$work/$t-cov.profdata"
+  files=(src/spec/npy.cpp)
+  [ "$t" = spec ] && files=(src/spec/spec_loader.cpp src/spec/npy.cpp src/spec/regular_file.cpp src/passes/*.cpp)
+  echo "fuzz_$t corpus ($(ls "$work/corpus/$t" | wc -l) inputs + seeds):"
+  $llvm/llvm-cov report build-fuzz-cov/tests/fuzz/fuzz_$t -instr-profile="$work/$t-cov.profdata" \
+    "${files[@]}" | sed 's/^/  /'
 done
 exit $status
