@@ -42,15 +42,17 @@ if [ "${images:-0}" -gt 0 ]; then
            1000 * a / n, 1000 * b / n, n }'
 fi
 # Mid-stream resets (cycle numbers from the normal run): in the middle of the second image and
-# inside one about the 500th; one cycle before the last image's output beat (the last image
-# starts ii cycles before the end of the run, or its output comes last); 20 at random points
-# under --stall.
+# inside one half-way through the stream; one cycle before the last image's output beat (the
+# last image starts ii cycles before the end of the run, or its output comes last); 20 at
+# random points under --stall (fewer for fewer than 80 test images).
 field() { grep -o "\"$1\":[0-9]*" "$out/sim_normal.txt" | cut -d: -f2; }
-cycles=$(field cycles); ii=$(field in_ii_max); lat=$(field latency_max)
+cycles=$(field cycles); ii=$(field in_ii_max); lat=$(field latency_max); n=$(field stream_images)
 last=$((lat < ii ? cycles - ii + lat - 1 : cycles - 2))
-timed "simulation, 2 resets mid-image" ./build/nngen sim "$out" --reset-at $((ii * 3 / 2)),$((ii * 500 + ii / 3))
+random_resets=$((n >= 80 ? 20 : (n >= 8 ? n / 4 : 1)))
+timed "simulation, 2 resets mid-image" ./build/nngen sim "$out" --reset-at $((ii * 3 / 2)),$((ii * (n / 2) + ii / 3))
 timed "simulation, reset before last output" ./build/nngen sim "$out" --reset-at "$last"
-timed "simulation --stall, 20 random resets" ./build/nngen sim "$out" --stall --seed 3 --reset-random 20
+timed "simulation --stall, $random_resets random resets" \
+  ./build/nngen sim "$out" --stall --seed 3 --reset-random "$random_resets"
 repeat=${BENCH_REPEAT:-10}
 timed "simulation --stall, $repeat passes" ./build/nngen sim "$out" --stall --seed 1 --repeat "$repeat"
 timed "Yosys, both parts" ./build/nngen synth "$out" --part all --json "$out/synth/report.json"
