@@ -11,10 +11,13 @@
 //
 // runs `nn_sim --stimulus in.bin --output out.bin [--stall] [--report r.json]`, and then
 // compares the captured output beats (NNGENOUT file) bit for bit with its C++ reference
-// model. The driver itself never interprets data: it streams the input beats in, captures
-// the output beats, checks the AXI4-Stream master rules on the design's output, measures
-// latency / initiation interval, and prints a flat JSON summary. See sim/README.md for the
-// file formats, options and exit codes.
+// model. The driver itself never interprets data: it streams the input beats in (optionally
+// several times, --repeat), captures the output beats, checks the AXI4-Stream master rules
+// on the design's output, optionally asserts reset in the middle of the stream (--reset-at,
+// --reset-random), measures latency / initiation interval, and prints a flat JSON summary.
+// Which stimulus image every captured output image belongs to is written to an order file
+// (--order), so the comparison knows the expected beats after images abandoned by a reset.
+// See sim/README.md for the file formats, options, reset semantics and exit codes.
 //
 // Only the C++ standard library and Verilator's runtime are used, because this file is
 // compiled by Verilator's generated makefiles without any extra include paths or libs.
@@ -54,6 +57,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitBadInput = 2;   // bad arguments, unreadable/malformed files
 constexpr int kExitDeadlock = 3;   // no progress for --max-idle-cycles, or $finish
 constexpr int kExitAxiViolation = 4;
+constexpr int kExitUnexpectedBeats = 5;  // output beats no image streamed since reset explains
 
 // Cycles with rst=1 (valids low) before the measured run starts.
 constexpr int kResetCycles = 4;
@@ -161,9 +165,14 @@ struct Options {
     std::string output;
     std::string report;
     std::string trace;
+    std::string order;                 // where the captured images' stream indices go
     bool stall = false;
     uint32_t seed = 1;
     uint64_t maxIdleCycles = 200000;
+    uint32_t repeat = 1;               // stream the stimulus this many times
+    std::vector<uint64_t> resetAt;     // cycles (after the initial reset) to assert rst at
+    uint32_t resetRandom = 0;          // that many resets at random points drawn from the seed
+    uint32_t resetCycles = 1;          // rising edges with rst = 1 per mid-stream reset
 };
 
 /// Print usage to stderr.
@@ -171,14 +180,23 @@ void usage() {
     std::fprintf(stderr,
                  "usage: nn_sim --stimulus FILE --output FILE [--stall] [--seed N]\n"
                  "              [--report FILE] [--max-idle-cycles N] [--trace FILE.vcd]\n"
+                 "              [--order FILE] [--repeat K] [--reset-at C,C,...]\n"
+                 "              [--reset-random N] [--reset-cycles N]\n"
                  "  --stimulus F         NNGENSTM input beats written by nngen\n"
-                 "  --output F           NNGENOUT file receiving every captured output beat\n"
+                 "  --output F           NNGENOUT file receiving the beats of the captured images\n"
+                 "  --order F            NNGENORD file: stream index of every captured image\n"
                  "  --stall              random AXI stalls on both sides (p=0.3 each cycle)\n"
-                 "  --seed N             std::mt19937 seed for --stall (default 1)\n"
+                 "  --seed N             seed of --stall and --reset-random (default 1)\n"
+                 "  --repeat K           stream the stimulus K times (default 1)\n"
+                 "  --reset-at C,...     assert rst at these cycles (0 = first cycle after the\n"
+                 "                       initial reset); the images in flight are abandoned\n"
+                 "  --reset-random N     N resets at random points drawn from --seed\n"
+                 "  --reset-cycles N     rising edges with rst=1 per mid-stream reset (default 1)\n"
                  "  --report F           also write the JSON summary to F\n"
                  "  --max-idle-cycles N  deadlock if no beat moves for N cycles (default 200000)\n"
                  "  --trace F            dump a waveform (only if built with verilator --trace)\n"
-                 "exit codes: 0 ok, 2 bad arguments/files, 3 deadlock/timeout, 4 AXI violation\n");
+                 "exit codes: 0 ok, 2 bad arguments/files, 3 deadlock/timeout, 4 AXI violation,\n"
+                 "            5 unexpected output beats (e.g. a stale beat after a reset)\n");
 }
 
 /// Parse an unsigned decimal (or 0x-hex) integer; false on garbage or overflow.
@@ -212,7 +230,8 @@ std::optional<Options> parseArgs(int argc, char** argv) {
             return std::nullopt;
         } else if (a == "--stall") {
             o.stall = true;
-        } else if (a == "--stimulus" || a == "--output" || a == "--report" || a == "--trace") {
+        } else if (a == "--stimulus" || a == "--output" || a == "--report" || a == "--trace" ||
+                   a == "--order") {
             const char* v = value(a.c_str());
             if (v == nullptr) return std::nullopt;
             if (*v == '\0') {
@@ -223,6 +242,7 @@ std::optional<Options> parseArgs(int argc, char** argv) {
             (a == "--stimulus" ? o.stimulus
              : a == "--output" ? o.output
              : a == "--report" ? o.report
+             : a == "--order"  ? o.order
                                : o.trace) = v;
         } else if (a == "--seed") {
             const char* v = value("--seed");
@@ -244,6 +264,39 @@ std::optional<Options> parseArgs(int argc, char** argv) {
                 return std::nullopt;
             }
             o.maxIdleCycles = n;
+        } else if (a == "--repeat" || a == "--reset-random" || a == "--reset-cycles") {
+            const char* v = value(a.c_str());
+            uint64_t n = 0;
+            if (v == nullptr) return std::nullopt;
+            const bool zeroOk = a == "--reset-random";
+            if (!parseUnsigned(v, 1000000, n) || (n == 0 && !zeroOk)) {
+                std::fprintf(stderr, "nn_sim: %s expects an integer %s..1000000, got '%s'\n",
+                             a.c_str(), zeroOk ? "0" : "1", v);
+                return std::nullopt;
+            }
+            (a == "--repeat" ? o.repeat : a == "--reset-random" ? o.resetRandom : o.resetCycles) =
+                static_cast<uint32_t>(n);
+        } else if (a == "--reset-at") {
+            const char* v = value("--reset-at");
+            if (v == nullptr) return std::nullopt;
+            std::string list = v;
+            std::size_t pos = 0;
+            while (true) {
+                const std::size_t comma = list.find(',', pos);
+                const std::string item =
+                    list.substr(pos, comma == std::string::npos ? comma : comma - pos);
+                uint64_t n = 0;
+                if (!parseUnsigned(item.c_str(), std::numeric_limits<uint64_t>::max() / 2, n)) {
+                    std::fprintf(stderr,
+                                 "nn_sim: --reset-at expects comma-separated cycle numbers, "
+                                 "got '%s'\n",
+                                 v);
+                    return std::nullopt;
+                }
+                o.resetAt.push_back(n);
+                if (comma == std::string::npos) break;
+                pos = comma + 1;
+            }
         } else {
             std::fprintf(stderr, "nn_sim: unknown argument '%s'\n", a.c_str());
             usage();
@@ -254,6 +307,20 @@ std::optional<Options> parseArgs(int argc, char** argv) {
         std::fprintf(stderr, "nn_sim: --stimulus and --output are required\n");
         usage();
         return std::nullopt;
+    }
+    if (!o.resetAt.empty() && o.resetRandom > 0) {
+        std::fprintf(stderr, "nn_sim: give either --reset-at or --reset-random, not both\n");
+        return std::nullopt;
+    }
+    for (std::size_t i = 1; i < o.resetAt.size(); ++i) {
+        // A reset starting inside the previous one's pulse would silently merge with it.
+        if (o.resetAt[i] < o.resetAt[i - 1] + o.resetCycles + 1) {
+            std::fprintf(stderr,
+                         "nn_sim: --reset-at cycles must increase by more than --reset-cycles "
+                         "(%u): %" PRIu64 " follows %" PRIu64 "\n",
+                         o.resetCycles, o.resetAt[i], o.resetAt[i - 1]);
+            return std::nullopt;
+        }
     }
 #if !VM_TRACE
     if (!o.trace.empty()) {
@@ -361,6 +428,15 @@ public:
         return true;
     }
 
+    /// Position the reader so that next() returns beat `index` of the file (0-based over
+    /// all images). False (with a message) on failure.
+    bool seekBeat(uint64_t index) {
+        const uint64_t off = kStimHeaderBytes + index * words_ * 4u;
+        if (index > totalBeats_ || std::fseek(f_, static_cast<long>(off), SEEK_SET) != 0)
+            return fail("cannot seek to beat " + std::to_string(index));
+        return true;
+    }
+
     const StimulusHeader& header() const { return hdr_; }
     uint32_t wordsPerBeat() const { return words_; }
     uint64_t totalBeats() const { return totalBeats_; }
@@ -450,6 +526,27 @@ private:
     bool little_ = hostIsLittleEndian();
 };
 
+/// Write the order file: "NNGENORD", uint32 version (1), uint32 count, then `count` uint32
+/// stream indices (stream index = pass * num_images + stimulus image), one per captured image
+/// in output.bin order. False (with a message naming the file) on failure.
+bool writeOrder(const std::string& path, const std::vector<uint64_t>& order) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    bool ok = f != nullptr;
+    unsigned char b[4];
+    if (ok) ok = std::fwrite("NNGENORD", 1, 8, f) == 8;
+    putLe32(b, 1);
+    if (ok) ok = std::fwrite(b, 1, 4, f) == 4;
+    putLe32(b, static_cast<uint32_t>(order.size()));
+    if (ok) ok = std::fwrite(b, 1, 4, f) == 4;
+    for (std::size_t i = 0; ok && i < order.size(); ++i) {
+        putLe32(b, static_cast<uint32_t>(order[i]));
+        ok = std::fwrite(b, 1, 4, f) == 4;
+    }
+    if (f != nullptr && std::fclose(f) != 0) ok = false;
+    if (!ok) std::fprintf(stderr, "nn_sim: order file '%s': cannot write\n", path.c_str());
+    return ok;
+}
+
 // ---------------------------------------------------------------------------------------
 // Statistics.
 
@@ -470,13 +567,6 @@ Stat summarize(const std::vector<uint64_t>& v) {
     for (uint64_t x : v) sum += static_cast<long double>(x);
     s.mean = static_cast<double>(sum / static_cast<long double>(v.size()));
     return s;
-}
-
-/// Differences between consecutive entries of `t` (which must be non-decreasing).
-std::vector<uint64_t> deltas(const std::vector<uint64_t>& t) {
-    std::vector<uint64_t> d;
-    for (std::size_t i = 1; i < t.size(); ++i) d.push_back(t[i] - t[i - 1]);
-    return d;
 }
 
 /// Append `"key":min,"key_max":...` style fields for one statistic to `out`; null if
@@ -506,13 +596,20 @@ std::string jsonNumber(double v) {
 // The simulation proper.
 
 struct RunResult {
-    std::string status = "ok";  // ok | deadlock | finish | axi_violation | io_error
-    uint64_t cycles = 0;
-    uint64_t beatsIn = 0;
-    uint64_t beatsOut = 0;
+    // ok | deadlock | finish | axi_violation | unexpected_beats | io_error
+    std::string status = "ok";
+    uint64_t cycles = 0;        // after the initial reset, mid-stream reset pulses included
+    uint64_t beatsIn = 0;       // input beats accepted (those of abandoned images too)
+    uint64_t beatsOut = 0;      // output beats accepted (all of them)
     uint64_t axiViolations = 0;
-    std::vector<uint64_t> firstInCycle;  // per image, cycle its first input beat moved
-    std::vector<uint64_t> lastOutCycle;  // per image, cycle its last output beat moved
+    uint64_t streamImages = 0;            // num_images * repeat
+    std::vector<uint64_t> order;          // stream index of every captured image, output order
+    std::vector<uint64_t> resetCycles;    // cycles at which a mid-stream reset pulse started
+    uint64_t abandonedImages = 0;         // first input beat accepted, cut off by a reset
+    uint64_t discardedBeats = 0;          // accepted output beats of abandoned images
+    uint64_t unexpectedBeats = 0;         // output beats no image streamed since reset explains
+    uint64_t drainCycles = 0;             // idle cycles watched for unexpected beats at the end
+    std::vector<uint64_t> latency, ii, inIi;  // samples; images disturbed by a reset excluded
     double wallSeconds = 0.0;
 };
 
@@ -580,48 +677,131 @@ private:
 #endif
 };
 
-/// Run reset and then stream every stimulus beat through the design, capturing output
-/// beats into `out`. One loop iteration is one clock cycle:
+/// When the mid-stream resets happen: at given cycles, or once given numbers of input beats
+/// have been accepted.
+struct ResetPlan {
+    bool byBeats = false;       // `at` holds accepted-input-beat counts instead of cycles
+    std::vector<uint64_t> at;   // increasing
+};
+
+/// The mid-stream resets: --reset-at cycles as given, or for --reset-random N, N distinct
+/// positions drawn (std::mt19937_64 seeded from --seed) uniformly from [1, (images - N) *
+/// in_beats_per_image), the reset being asserted in the cycle after that many input beats in
+/// total have been accepted. Every run reaches these positions, since a reset skips less than
+/// one image. Returns nullopt after printing an error when the stream is too short for N.
+std::optional<ResetPlan> resetPlan(const Options& opt, const StimulusHeader& hdr) {
+    ResetPlan p;
+    if (opt.resetRandom == 0) {
+        p.at = opt.resetAt;
+        return p;
+    }
+    p.byBeats = true;
+    const uint64_t images = uint64_t{hdr.numImages} * opt.repeat;
+    const uint64_t span =
+        images > opt.resetRandom ? (images - opt.resetRandom) * hdr.inBeatsPerImage : 0;
+    if (span < 2u * opt.resetRandom) {
+        std::fprintf(stderr,
+                     "nn_sim: --reset-random %u: the stream (%" PRIu64
+                     " images) is too short for that many resets\n",
+                     opt.resetRandom, images);
+        return std::nullopt;
+    }
+    std::mt19937_64 rng(uint64_t{opt.seed} ^ 0x9E3779B97F4A7C15ull);
+    std::uniform_int_distribution<uint64_t> pick(1, span - 1);
+    while (p.at.size() < opt.resetRandom) {
+        const uint64_t x = pick(rng);
+        if (std::find(p.at.begin(), p.at.end(), x) == p.at.end()) p.at.push_back(x);
+    }
+    std::sort(p.at.begin(), p.at.end());
+    return p;
+}
+
+/// Run reset and then stream the stimulus `opt.repeat` times through the design, capturing
+/// the output beats of every image into `out` and its stream index into `RunResult::order`.
+/// One loop iteration is one clock cycle:
+///   0. if a mid-stream reset is due: rst = 1 (valids and tready low) for opt.resetCycles
+///      rising edges; the images in flight are abandoned (see sim/README.md);
 ///   1. set all inputs (clk low), eval -> design outputs reflect this cycle's inputs;
 ///   2. sample s_axis_tready / m_axis_tvalid / m_axis_tdata: a beat moves on an interface
 ///      iff tvalid && tready at this point, i.e. just before the rising edge;
 ///   3. raise clk, eval.
-/// Returns the run statistics; `status` tells how it ended.
-RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Options& opt) {
+/// After the last expected beat the output is watched (tready high, no input) for a drain
+/// period; any beat then, or any beat beyond what the images streamed since the last reset
+/// can produce, counts as unexpected. Returns the run statistics; `status` tells how it ended.
+RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Options& opt,
+                   const ResetPlan& resets) {
     Vnn_top& top = h.top();
     const StimulusHeader& hdr = stim.header();
     const uint32_t inWords = stim.wordsPerBeat();
     const uint32_t outWords = wordsFor(hdr.outBits);
-    const uint64_t totalIn = stim.totalBeats();
-    const uint64_t totalOut = uint64_t{hdr.numImages} * hdr.outBeatsPerImage;
+    const uint32_t inBpi = hdr.inBeatsPerImage, outBpi = hdr.outBeatsPerImage;
 
     RunResult r;
-    r.firstInCycle.reserve(hdr.numImages);
-    r.lastOutCycle.reserve(hdr.numImages);
+    r.streamImages = uint64_t{hdr.numImages} * opt.repeat;
 
     std::vector<uint32_t> inBeat(inWords, 0);
     std::vector<uint32_t> filler(inWords, kIdleFiller);
     std::vector<uint32_t> outBeat(outWords, 0);
     std::vector<uint32_t> heldOut(outWords, 0);  // m_axis_tdata of a stalled beat
+    std::vector<uint32_t> pending(std::size_t{outBpi} * outWords, 0);  // image being captured
 
     std::mt19937 rng(opt.seed);
 
-    // --- Reset: rst=1 with both valids/readies low for kResetCycles rising edges.
-    top.rst = 1;
-    top.s_axis_tvalid = 0;
-    top.m_axis_tready = 0;
-    setPort(top.s_axis_tdata, filler.data(), hdr.inBits);
-    for (int i = 0; i < kResetCycles; ++i) {
-        h.evalLow();
-        h.risingEdge();
-    }
-    top.rst = 0;
+    // rst=1 with both valids/readies low for `edges` rising edges.
+    auto holdReset = [&](uint32_t edges) {
+        top.rst = 1;
+        top.s_axis_tvalid = 0;
+        top.m_axis_tready = 0;
+        setPort(top.s_axis_tdata, filler.data(), hdr.inBits);
+        for (uint32_t i = 0; i < edges; ++i) {
+            h.evalLow();
+            h.risingEdge();
+        }
+        top.rst = 0;
+    };
+    holdReset(kResetCycles);
 
+    // Source: stream image `srcImage` (0 .. streamImages-1; stimulus image srcImage % num_images),
+    // of which `srcBeat` beats were accepted. `readerPos` is the file beat next() returns.
+    uint64_t srcImage = 0;
+    uint32_t srcBeat = 0;
+    uint64_t readerPos = 0;
     bool haveBeat = false;   // inBeat holds the next not-yet-accepted input beat
     bool presenting = false; // s_axis_tvalid was high last cycle and the beat not taken
     bool outStalled = false; // last cycle m_axis_tvalid && !m_axis_tready
+    // Epoch: the time since the last reset. Images whose first beat was accepted in it, the
+    // cycle of that beat, and the cycle of the last output beat of each completed one. Output
+    // beats are attributed to these images in order (`epOut` so far).
+    std::vector<uint64_t> epImage, epFirstIn, epLastOut;
+    uint64_t epOut = 0;
     uint64_t idle = 0;
     uint64_t cycle = 0;
+    std::size_t nextReset = 0;
+
+    auto closeEpoch = [&]() {
+        for (std::size_t i = 0; i < epLastOut.size(); ++i) {
+            r.latency.push_back(epLastOut[i] >= epFirstIn[i] ? epLastOut[i] - epFirstIn[i] : 0);
+            if (i > 0) {
+                r.ii.push_back(epLastOut[i] - epLastOut[i - 1]);
+                r.inIi.push_back(epFirstIn[i] - epFirstIn[i - 1]);
+            }
+        }
+        r.abandonedImages += epImage.size() - epLastOut.size();
+        r.discardedBeats += epOut - uint64_t{epLastOut.size()} * outBpi;
+        epImage.clear();
+        epFirstIn.clear();
+        epLastOut.clear();
+        epOut = 0;
+    };
+    auto unexpected = [&](const char* when) {
+        if (r.unexpectedBeats < 10)
+            std::fprintf(stderr,
+                         "nn_sim: unexpected output beat at cycle %" PRIu64
+                         " (%s): the images streamed since the last reset have delivered all "
+                         "their beats\n",
+                         cycle, when);
+        ++r.unexpectedBeats;
+    };
 
     const auto t0 = std::chrono::steady_clock::now();
     auto lastProgress = t0;
@@ -629,15 +809,39 @@ RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Op
         return std::chrono::duration<double>(now - t0).count();
     };
 
-    // Runs until every output beat has arrived and every input beat was accepted (the last
-    // pixels of an image may not affect its outputs, so they can be taken after its result).
-    while (r.beatsOut < totalOut || r.beatsIn < totalIn) {
+    // Runs until every image was streamed and every image streamed since the last reset has
+    // delivered its output beats (the last pixels of an image may not affect its outputs, so
+    // they can be taken after its result).
+    while (srcImage < r.streamImages || epOut < uint64_t{epImage.size()} * outBpi) {
+        // ---- 0. mid-stream reset: the image being streamed is abandoned (the source goes on
+        // with the next one from its first pixel), and so is every image whose output beats
+        // have not all been accepted.
+        if (nextReset < resets.at.size() &&
+            (resets.byBeats ? r.beatsIn : cycle) >= resets.at[nextReset]) {
+            ++nextReset;
+            r.resetCycles.push_back(cycle);
+            closeEpoch();
+            if (srcBeat > 0) {
+                ++srcImage;
+                srcBeat = 0;
+                haveBeat = false;
+            }
+            presenting = false;
+            outStalled = false;
+            holdReset(opt.resetCycles);
+            cycle += opt.resetCycles;
+            idle = 0;
+            continue;
+        }
+
         // ---- 1. choose and drive this cycle's inputs
-        if (!haveBeat && r.beatsIn < totalIn) {
-            if (!stim.next(inBeat.data())) {
+        if (!haveBeat && srcImage < r.streamImages) {
+            const uint64_t want = (srcImage % hdr.numImages) * inBpi + srcBeat;
+            if ((want != readerPos && !stim.seekBeat(want)) || !stim.next(inBeat.data())) {
                 r.status = "io_error";
                 break;
             }
+            readerPos = want + 1;
             haveBeat = true;
         }
         bool tvalid = haveBeat;
@@ -677,15 +881,33 @@ RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Op
         if (outStalled) heldOut = outBeat;
 
         if (inFire) {
-            if (r.beatsIn % hdr.inBeatsPerImage == 0) r.firstInCycle.push_back(cycle);
+            if (srcBeat == 0) {
+                epImage.push_back(srcImage);
+                epFirstIn.push_back(cycle);
+            }
             ++r.beatsIn;
             haveBeat = false;
+            if (++srcBeat == inBpi) {
+                ++srcImage;
+                srcBeat = 0;
+            }
         }
         presenting = tvalid && !inFire;
         if (outFire) {
-            out.put(outBeat.data());
             ++r.beatsOut;
-            if (r.beatsOut % hdr.outBeatsPerImage == 0) r.lastOutCycle.push_back(cycle);
+            if (epOut >= uint64_t{epImage.size()} * outBpi) {
+                unexpected("more beats than the images streamed so far produce");
+            } else {
+                const std::size_t at = static_cast<std::size_t>(epOut % outBpi) * outWords;
+                std::copy(outBeat.begin(), outBeat.end(),
+                          pending.begin() + static_cast<std::ptrdiff_t>(at));
+                if (++epOut % outBpi == 0) {
+                    for (uint32_t b = 0; b < outBpi; ++b)
+                        out.put(pending.data() + std::size_t{b} * outWords);
+                    r.order.push_back(epImage[epOut / outBpi - 1]);
+                    epLastOut.push_back(cycle);
+                }
+            }
         }
 
         // ---- 3. clock edge
@@ -709,43 +931,72 @@ RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Op
             if (std::chrono::duration<double>(now - lastProgress).count() >= 2.0) {
                 lastProgress = now;
                 const double s = elapsed(now);
-                const uint64_t imgs = r.lastOutCycle.size();
-                std::fprintf(stderr, "nn_sim: %" PRIu64 "/%u images, %" PRIu64 " cycles, %.1f images/s\n",
-                             imgs, hdr.numImages, cycle, s > 0 ? static_cast<double>(imgs) / s : 0.0);
+                const uint64_t imgs = r.order.size();
+                std::fprintf(stderr,
+                             "nn_sim: %" PRIu64 "/%" PRIu64 " images, %" PRIu64
+                             " cycles, %.1f images/s\n",
+                             imgs, r.streamImages, cycle,
+                             s > 0 ? static_cast<double>(imgs) / s : 0.0);
             }
         }
     }
-
     r.cycles = cycle;
+    closeEpoch();
+
+    // ---- drain: with no input and tready high, nothing more may come out. Watched for twice
+    // the largest latency seen (at least 256 cycles), so a stale beat still in the pipeline
+    // shows up.
+    if (r.status == "ok") {
+        const uint64_t maxLatency =
+            r.latency.empty() ? 0 : *std::max_element(r.latency.begin(), r.latency.end());
+        r.drainCycles = std::max<uint64_t>(256, 2 * maxLatency);
+        top.s_axis_tvalid = 0;
+        setPort(top.s_axis_tdata, filler.data(), hdr.inBits);
+        top.m_axis_tready = 1;
+        for (uint64_t i = 0; i < r.drainCycles; ++i) {
+            h.evalLow();
+            if (top.m_axis_tvalid) {
+                ++r.beatsOut;
+                unexpected("after the last expected beat");
+            }
+            h.risingEdge();
+            ++cycle;
+        }
+    }
+
     r.wallSeconds = elapsed(std::chrono::steady_clock::now());
     if (r.status == "ok" && r.axiViolations > 0) r.status = "axi_violation";
+    if (r.status == "ok" && r.unexpectedBeats > 0) r.status = "unexpected_beats";
     return r;
 }
 
 /// Build the flat JSON summary object (single line, no trailing newline).
 std::string buildJson(const RunResult& r, const StimulusHeader& hdr, const Options& opt) {
-    // Latency only for images whose first input and last output were both seen.
-    std::vector<uint64_t> lat;
-    const std::size_t n = std::min(r.firstInCycle.size(), r.lastOutCycle.size());
-    for (std::size_t i = 0; i < n; ++i) {
-        // A (pathological) design could finish an image before its first beat is taken.
-        lat.push_back(r.lastOutCycle[i] >= r.firstInCycle[i] ? r.lastOutCycle[i] - r.firstInCycle[i]
-                                                             : 0);
-    }
-    const double imgs = static_cast<double>(r.lastOutCycle.size());
+    const double imgs = static_cast<double>(r.order.size());
     const double ws = r.wallSeconds;
 
     std::string j = "{";
     char buf[512];
     std::snprintf(buf, sizeof buf,
-                  "\"status\":\"%s\",\"images\":%zu,\"num_images\":%u,\"beats_in\":%" PRIu64
+                  "\"status\":\"%s\",\"images\":%zu,\"num_images\":%u,\"repeat\":%u"
+                  ",\"stream_images\":%" PRIu64 ",\"beats_in\":%" PRIu64
                   ",\"beats_out\":%" PRIu64 ",\"cycles\":%" PRIu64,
-                  r.status.c_str(), r.lastOutCycle.size(), hdr.numImages, r.beatsIn, r.beatsOut,
-                  r.cycles);
+                  r.status.c_str(), r.order.size(), hdr.numImages, opt.repeat, r.streamImages,
+                  r.beatsIn, r.beatsOut, r.cycles);
     j += buf;
-    appendStat(j, "latency", summarize(lat));
-    appendStat(j, "ii", summarize(deltas(r.lastOutCycle)));
-    appendStat(j, "in_ii", summarize(deltas(r.firstInCycle)));
+    appendStat(j, "latency", summarize(r.latency));
+    appendStat(j, "ii", summarize(r.ii));
+    appendStat(j, "in_ii", summarize(r.inIi));
+    std::snprintf(buf, sizeof buf,
+                  ",\"resets\":%zu,\"reset_cycles_per_pulse\":%u,\"abandoned_images\":%" PRIu64
+                  ",\"discarded_beats\":%" PRIu64 ",\"unexpected_beats\":%" PRIu64
+                  ",\"drain_cycles\":%" PRIu64 ",\"reset_at\":[",
+                  r.resetCycles.size(), opt.resetCycles, r.abandonedImages, r.discardedBeats,
+                  r.unexpectedBeats, r.drainCycles);
+    j += buf;
+    for (std::size_t i = 0; i < r.resetCycles.size(); ++i)
+        j += (i ? "," : "") + std::to_string(r.resetCycles[i]);
+    j += "]";
     std::snprintf(buf, sizeof buf,
                   ",\"stall\":%s,\"seed\":%u,\"axi_violations\":%" PRIu64 ",\"wall_seconds\":%s"
                   ",\"images_per_second\":%s,\"cycles_per_second\":%s}",
@@ -797,40 +1048,50 @@ int main(int argc, char** argv) {
     Harness h(ctx.get(), *opt);
     if (!checkPortWidths(h.top(), hdr, opt->stimulus)) return kExitBadInput;
 
+    if (uint64_t{hdr.numImages} * opt->repeat > std::numeric_limits<uint32_t>::max()) {
+        std::fprintf(stderr, "nn_sim: --repeat %u: more than 2^32-1 images in the stream\n",
+                     opt->repeat);
+        return kExitBadInput;
+    }
+    const std::optional<ResetPlan> resets = resetPlan(*opt, hdr);
+    if (!resets) return kExitBadInput;
+
     OutputWriter out;
-    if (!out.open(opt->output, hdr.outBits, hdr.outBeatsPerImage, hdr.numImages))
+    if (!out.open(opt->output, hdr.outBits, hdr.outBeatsPerImage, hdr.numImages * opt->repeat))
         return kExitBadInput;
 
-    RunResult r = simulate(h, stim, out, *opt);
+    RunResult r = simulate(h, stim, out, *opt, *resets);
 
     int rc = kExitOk;
-    const uint64_t totalIn = stim.totalBeats();
     if (r.status == "io_error") {
         rc = kExitBadInput;
     } else if (r.status == "deadlock" || r.status == "finish") {
         std::fprintf(stderr,
-                     "nn_sim: %s at cycle %" PRIu64 ": %s; beats in %" PRIu64 "/%" PRIu64
-                     ", beats out %" PRIu64 "/%" PRIu64 ", images %zu/%u\n",
+                     "nn_sim: %s at cycle %" PRIu64 ": %s; beats in %" PRIu64
+                     ", beats out %" PRIu64 ", images %zu/%" PRIu64 "\n",
                      r.status == "deadlock" ? "DEADLOCK" : "STOPPED", r.cycles,
                      r.status == "deadlock"
                          ? ("no beat moved for " + std::to_string(opt->maxIdleCycles) + " cycles")
                                .c_str()
                          : "design called $finish/$stop",
-                     r.beatsIn, totalIn, r.beatsOut,
-                     uint64_t{hdr.numImages} * hdr.outBeatsPerImage, r.lastOutCycle.size(),
-                     hdr.numImages);
+                     r.beatsIn, r.beatsOut, r.order.size(), r.streamImages);
         rc = kExitDeadlock;
     } else if (r.axiViolations > 0) {
         std::fprintf(stderr, "nn_sim: %" PRIu64 " AXI4-Stream violation(s) on m_axis\n",
                      r.axiViolations);
         rc = kExitAxiViolation;
+    } else if (r.unexpectedBeats > 0) {
+        std::fprintf(stderr, "nn_sim: %" PRIu64 " unexpected output beat(s) on m_axis\n",
+                     r.unexpectedBeats);
+        rc = kExitUnexpectedBeats;
     }
 
-    // On an early stop the header's num_images tells how many images are complete;
-    // any beats of a partial image follow them.
-    if (r.lastOutCycle.size() != hdr.numImages)
-        out.patchNumImages(static_cast<uint32_t>(r.lastOutCycle.size()));
+    // The file holds the complete images only (in `order`); the header says how many.
+    if (r.order.size() != uint64_t{hdr.numImages} * opt->repeat)
+        out.patchNumImages(static_cast<uint32_t>(r.order.size()));
     if (!out.close() && rc == kExitOk) rc = kExitBadInput;
+    if (!opt->order.empty() && !writeOrder(opt->order, r.order) && rc == kExitOk)
+        rc = kExitBadInput;
 
     const std::string json = buildJson(r, hdr, *opt);
     std::printf("%s\n", json.c_str());

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # The whole test suite: installs dependencies, builds nngen, runs every test with CTest
 # (GoogleTest units, Verilator testbenches of the RTL primitives, golden networks simulated
-# bit-exact in Verilator), then prints the Yosys resource report of the smallest example.
+# bit-exact in Verilator), then the unit tests again built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (build-asan; any report fails the test), then prints the Yosys
+# resource report of the smallest example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install_deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 (cd build && ctest --output-on-failure -j"$(nproc)")
+echo "== unit tests with AddressSanitizer and UndefinedBehaviorSanitizer (build-asan, ctest -L unit) =="
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DNNGEN_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$(nproc)" --target nngen_unit_tests
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest -L unit --output-on-failure -j"$(nproc)")
 echo "== Yosys resource report of the smallest example (configs/tiny) =="
 ./build/nngen build configs/tiny/tiny.yaml -o build/tiny_rtl
 ./build/nngen synth build/tiny_rtl --json build/tiny_rtl/synth/report.json

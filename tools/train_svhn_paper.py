@@ -65,14 +65,14 @@ beta-mean*scale) and of the weights. Any layer whose output reaches 30 (close
 to the +-32 limit, leaving a margin for unseen inputs) gets a per-layer
 ``precision: {result: ap_fixed<10+I, I>}`` in the YAML with I integer bits
 chosen so 2^(I-1) >= 1.5 * max, keeping the 10 fractional bits. In particular
-this applies to the logits of the final layer. The script also prints a rough
-numpy emulation of <16,6> inference (truncation, wrap-around; weights and the
-folded BN scale/shift quantized to the layer precision, accumulation exact) as
-a sanity estimate only - nngen's own bit-exact reference is the authority.
+this applies to the logits of the final layer. At the end the script runs
+``nngen run`` (the bit-exact C++ fixed-point reference, ``--nngen``) on the
+export and prints its accuracy; there is no second fixed-point model here.
 
 Outputs (under ``--out``)
 -------------------------
-- ``bf.yaml``: the nngen spec v1 file (hand-formatted text, with comments).
+- ``bf.yaml``: the nngen spec v1 file, written with ``yaml.safe_dump`` after a
+  header comment.
 - ``weights/*.npy``: float32, C order. Conv2D kernel (KH, KW, C_in, C_out)
   (PyTorch's (C_out, C_in, KH, KW) permuted (2, 3, 1, 0)); Dense kernel
   (in, out) (PyTorch's Linear weight transposed); the model flattens
@@ -92,10 +92,12 @@ Checks run at the end
    channels-last, Keras layouts, BN as (x-mean)/sqrt(var+eps)*gamma+beta); its
    argmax must equal PyTorch's on every shipped image and its logits must agree
    within 1e-3. This proves the exported layouts are right.
+3. ``nngen run bf.yaml``: the fixed-point accuracy of the export.
 
 Usage::
 
     /usr/bin/python3 tools/train_svhn_paper.py --out configs/svhn_paper [--epochs E] [--seed S]
+        [--nngen build/nngen]
 
 Use Debian's /usr/bin/python3 (it has python3-torch, python3-numpy, python3-yaml).
 """
@@ -105,6 +107,7 @@ import gzip
 import math
 import os
 import random
+import subprocess
 import sys
 import time
 
@@ -345,103 +348,85 @@ def fmt_float(v):
     return repr(float(v))
 
 
-def yaml_text(scale, offset, mean, std, precisions, meta):
-    L = []
-    a = L.append
-    a("# nngen example: the hls4ml CNN paper's SVHN benchmark CNN (\"BF\", baseline floating point),")
-    a("# trained on Fashion-MNIST (padded to 32x32, 3 channels). Produced by")
-    a("# tools/train_svhn_paper.py - do not edit by hand; re-run the script instead.")
-    a("# Weights: float32 .npy in Keras layouts (Conv2D (KH, KW, C_in, C_out), Dense (in, out),")
-    a("# Flatten in (h, w, c) order).")
-    a("nngen: 1")
-    a("name: svhn_paper_bf")
-    a("description: hls4ml paper SVHN CNN (3x conv-pool-BN-ReLU, 2x dense-BN-ReLU, dense 10), "
-      "float model, trained on Fashion-MNIST")
-    a("precision:")
-    a("  default: ap_fixed<16,6>")
-    a("input:")
-    a("  shape: [32, 32, 3]           # H, W, C")
-    a("  precision: ap_fixed<16,6>")
-    a("  preprocess:                  # host-side, applied to each stored uint8 image in this order")
-    a(f"    pad: [{PAD}, {PAD}, {PAD}, {PAD}]          # top, bottom, left, right; padded pixels are 0")
-    a(f"    repeat_channels: {CHANNELS}         # stored single-channel image repeated to 3 channels")
-    a(f"    scale: {fmt_float(scale)}   # x = pixel * scale + offset; scale = 1/(255*std)")
-    a(f"    offset: {fmt_float(offset)}  # offset = -mean/std")
-    a(f"    # mean = {mean!r}, std = {std!r}: pixel statistics of the padded training")
-    a("    # images on the [0, 1] scale")
-    a("layers:")
+HEADER = """\
+# nngen example: the hls4ml CNN paper's SVHN benchmark CNN ("BF", baseline floating point),
+# trained on Fashion-MNIST (padded to 32x32, 3 channels). Produced by
+# tools/train_svhn_paper.py - do not edit by hand; re-run the script instead.
+# Weights: float32 .npy in Keras layouts (Conv2D (KH, KW, C_in, C_out), Dense (in, out),
+# Flatten in (h, w, c) order). Preprocessing of the stored uint8 images, in this order: zero
+# padding (padded pixels are 0), channels repeated, x = pixel * scale + offset with
+# scale = 1/(255*std), offset = -mean/std, where mean = {mean!r} and
+# std = {std!r} are the pixel statistics of the padded training images on the
+# [0, 1] scale. data/float_logits.npy holds PyTorch's float logits on the shipped test images.
+"""
 
-    def prec(name):
-        if name in precisions:
-            a(f"    precision: {{result: {precisions[name]}}}   # max |output| "
-              f"{meta['ranges'][name]:.2f} on the test set exceeds the default's +-32 margin")
 
+def spec_dict(scale, offset, precisions, meta):
+    """The nngen spec v1 as a dict, in the key order of docs/spec.md (written with yaml.safe_dump)."""
+    def bn(name):
+        d = {"name": name, "type": "BatchNormalization"}
+        for field in ("gamma", "beta", "moving_mean", "moving_variance"):
+            d[field] = f"weights/{name}_{field}.npy"
+        d["epsilon"] = BN_EPS
+        return d
+
+    layers = []
     conv_filters = {"conv0": 16, "conv1": 16, "conv2": 24}
     for blk in range(3):
-        c, p, b, r = f"conv{blk}", f"pool{blk}", f"bn{blk}", f"relu{blk}"
-        a(f"  - name: {c}")
-        a("    type: Conv2D")
-        a(f"    filters: {conv_filters[c]}")
-        a("    kernel_size: [3, 3]")
-        a("    strides: [1, 1]")
-        a("    padding: valid")
-        a("    use_bias: false")
-        a(f"    kernel: weights/{c}_kernel.npy")
-        prec(c)
-        a(f"  - name: {p}")
-        a("    type: MaxPooling2D")
-        a("    pool_size: [2, 2]")
-        a("    strides: [2, 2]")
-        prec(p)
-        bn_block(a, b)
-        prec(b)
-        a(f"  - name: {r}")
-        a("    type: ReLU")
-        prec(r)
-    a("  - name: flatten               # (h, w, c) order, as Keras")
-    a("    type: Flatten")
+        c = f"conv{blk}"
+        layers += [{"name": c, "type": "Conv2D", "filters": conv_filters[c], "kernel_size": [3, 3],
+                    "strides": [1, 1], "padding": "valid", "use_bias": False, "kernel": f"weights/{c}_kernel.npy"},
+                   {"name": f"pool{blk}", "type": "MaxPooling2D", "pool_size": [2, 2], "strides": [2, 2]},
+                   bn(f"bn{blk}"), {"name": f"relu{blk}", "type": "ReLU"}]
+    layers.append({"name": "flatten", "type": "Flatten"})  # (h, w, c) order, as Keras
     for d, units, b, r in (("dense0", 42, "bn3", "relu3"), ("dense1", 64, "bn4", "relu4")):
-        a(f"  - name: {d}")
-        a("    type: Dense")
-        a(f"    units: {units}")
-        a("    use_bias: false")
-        a(f"    kernel: weights/{d}_kernel.npy")
-        prec(d)
-        bn_block(a, b)
-        prec(b)
-        a(f"  - name: {r}")
-        a("    type: ReLU")
-        prec(r)
-    a("  - name: output                # logits; softmax was only part of the training loss")
-    a("    type: Dense")
-    a("    units: 10")
-    a("    use_bias: true")
-    a("    kernel: weights/output_kernel.npy")
-    a("    bias: weights/output_bias.npy")
-    prec("output")
-    a("test_data:")
-    a(f"  images: data/test_images.npy   # uint8, shape ({meta['n']}, 28, 28): the stored, "
-      "unpreprocessed images")
-    a(f"  labels: data/test_labels.npy   # uint8, shape ({meta['n']},)")
-    a(f"  # also data/float_logits.npy: float32 ({meta['n']}, 10), PyTorch's float logits on "
-      "these images")
-    a("  classes: [" + ", ".join(CLASSES) + "]")
-    a("metadata:")
-    a("  dataset: Fashion-MNIST (Debian dataset-fashion-mnist), zero-padded to 32x32, "
-      "repeated to 3 channels")
-    a(f"  # test images: the first {meta['n']} of the official t10k set")
-    a(f"  float_accuracy: {meta['acc_n']:.4f}   # PyTorch float32 on the shipped test images")
-    a(f"  float_accuracy_full_test_set: {meta['acc_full']:.4f}   # on all 10000 test images")
-    a(f"  trained_with: \"{meta['trained_with']}\"")
-    return "\n".join(L) + "\n"
+        layers += [{"name": d, "type": "Dense", "units": units, "use_bias": False,
+                    "kernel": f"weights/{d}_kernel.npy"}, bn(b), {"name": r, "type": "ReLU"}]
+    layers.append({"name": "output", "type": "Dense", "units": 10, "use_bias": True,  # logits
+                   "kernel": "weights/output_kernel.npy", "bias": "weights/output_bias.npy"})
+    for layer in layers:
+        if layer["name"] in precisions:  # max |output| on the test set exceeds the default's margin
+            layer["precision"] = {"result": precisions[layer["name"]]}
+    return {
+        "nngen": 1,
+        "name": "svhn_paper_bf",
+        "description": "hls4ml paper SVHN CNN (3x conv-pool-BN-ReLU, 2x dense-BN-ReLU, dense 10), "
+                       "float model, trained on Fashion-MNIST",
+        "precision": {"default": "ap_fixed<16,6>"},
+        "input": {"shape": [32, 32, 3], "precision": "ap_fixed<16,6>",
+                  "preprocess": {"pad": [PAD] * 4, "repeat_channels": CHANNELS,
+                                 "scale": float(scale), "offset": float(offset)}},
+        "layers": layers,
+        "test_data": {"images": "data/test_images.npy", "labels": "data/test_labels.npy", "classes": CLASSES},
+        "metadata": {"dataset": "Fashion-MNIST (Debian dataset-fashion-mnist), zero-padded to 32x32, "
+                                "repeated to 3 channels; test images: the first "
+                                f"{meta['n']} of the official t10k set",
+                     "float_accuracy": Accuracy(meta["acc_n"]),
+                     "float_accuracy_full_test_set": Accuracy(meta["acc_full"]),
+                     "trained_with": meta["trained_with"]},
+    }
 
 
-def bn_block(a, b):
-    a(f"  - name: {b}")
-    a("    type: BatchNormalization")
-    for field in ("gamma", "beta", "moving_mean", "moving_variance"):
-        a(f"    {field}: weights/{b}_{field}.npy")
-    a(f"    epsilon: {BN_EPS:.1e}".replace("e-0", "e-"))
+class SpecDumper(yaml.SafeDumper):
+    """yaml.SafeDumper writing mappings in block style and lists of scalars in flow style
+    (``shape: [32, 32, 3]``), as docs/spec.md writes them."""
+
+
+class Accuracy(float):
+    """A fraction written with four decimals (0.9120), like the script's printed accuracies."""
+
+
+SpecDumper.add_representer(list, lambda dumper, data: dumper.represent_sequence(
+    "tag:yaml.org,2002:seq", data, flow_style=not any(isinstance(x, (list, dict)) for x in data)))
+SpecDumper.add_representer(Accuracy, lambda dumper, data: dumper.represent_scalar(
+    "tag:yaml.org,2002:float", f"{data:.4f}"))
+
+
+def write_spec(path, spec, mean, std):
+    """Writes the spec as YAML (PyYAML's safe dumper) after a header comment."""
+    with open(path, "w") as f:
+        f.write(HEADER.format(mean=mean, std=std))
+        yaml.dump(spec, f, Dumper=SpecDumper, sort_keys=False, default_flow_style=False, width=100)
 
 
 # ----------------------------------------------------------------------------- checks
@@ -500,18 +485,13 @@ def verify_spec(out_dir, n):
     return spec
 
 
-def numpy_forward(spec, out_dir, images_u8, quant=None):
-    """Plain-numpy forward pass from the exported files only (channels-last, Keras layouts).
-
-    quant=None: float64. quant=function(name, array)->array: applied to the input, to
-    weights/BN constants (name 'w:<layer>') and to every layer output (name '<layer>'),
-    used for the rough fixed-point estimate."""
-    q = quant or (lambda name, v: v)
+def numpy_forward(spec, out_dir, images_u8):
+    """Plain-numpy float64 forward pass from the exported files only (channels-last, Keras layouts)."""
     pp = spec["input"]["preprocess"]
     t, b, l_, r = pp["pad"]
     x = np.pad(images_u8, ((0, 0), (t, b), (l_, r)), constant_values=0).astype(np.float64)
     x = np.repeat(x[..., None], pp["repeat_channels"], axis=3)
-    x = q("input", x * pp["scale"] + pp["offset"])
+    x = x * pp["scale"] + pp["offset"]
 
     def load(rel):
         return np.load(os.path.join(out_dir, rel)).astype(np.float64)
@@ -519,7 +499,7 @@ def numpy_forward(spec, out_dir, images_u8, quant=None):
     for layer in spec["layers"]:
         name, typ = layer["name"], layer["type"]
         if typ == "Conv2D":
-            k = q("w:" + name, load(layer["kernel"]))            # (KH, KW, Cin, Cout)
+            k = load(layer["kernel"])            # (KH, KW, Cin, Cout)
             kh, kw = k.shape[:2]
             sh, sw = layer["strides"]
             assert layer["padding"] == "valid"
@@ -531,7 +511,7 @@ def numpy_forward(spec, out_dir, images_u8, quant=None):
                     patch = x[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw, :]
                     y += patch @ k[i, j]
             if layer.get("use_bias"):
-                y += q("w:" + name, load(layer["bias"]))
+                y += load(layer["bias"])
             x = y
         elif typ == "MaxPooling2D":
             ph, pw = layer["pool_size"]
@@ -546,22 +526,17 @@ def numpy_forward(spec, out_dir, images_u8, quant=None):
         elif typ == "BatchNormalization":
             g, be = load(layer["gamma"]), load(layer["beta"])
             m, v = load(layer["moving_mean"]), load(layer["moving_variance"])
-            if quant is None:
-                x = (x - m) / np.sqrt(v + layer["epsilon"]) * g + be
-            else:   # folded form, as fixed-point hardware computes it
-                s = g / np.sqrt(v + layer["epsilon"])
-                x = x * q("w:" + name, s) + q("w:" + name, be - m * s)
+            x = (x - m) / np.sqrt(v + layer["epsilon"]) * g + be
         elif typ == "ReLU":
             x = np.maximum(x, 0.0)
         elif typ == "Flatten":
             x = x.reshape(x.shape[0], -1)                       # (h, w, c) order
         elif typ == "Dense":
-            x = x @ q("w:" + name, load(layer["kernel"]))
+            x = x @ load(layer["kernel"])
             if layer.get("use_bias"):
-                x = x + q("w:" + name, load(layer["bias"]))
+                x = x + load(layer["bias"])
         else:
             raise ValueError(f"unknown layer type {typ}")
-        x = q(name, x)
     return x
 
 
@@ -577,34 +552,12 @@ def numpy_check(spec, out_dir, torch_logits):
     assert diff < 1e-3, f"logits differ by {diff}"
 
 
-def fixed_estimate(spec, out_dir, labels):
-    """Rough ap_fixed emulation (AP_TRN, AP_WRAP) of every tensor; for information only."""
-    default = spec["precision"]["default"]
-    per_layer = {l["name"]: l["precision"]["result"] for l in spec["layers"] if "precision" in l}
-
-    def parse(text):
-        w, i = text[text.index("<") + 1:text.index(">")].split(",")[:2]
-        return int(w), int(i)
-
-    def quantize(v, wi):
-        w, i = wi
-        f = w - i
-        raw = np.floor(v * 2.0 ** f)                           # truncation toward -inf
-        raw = np.mod(raw + 2.0 ** (w - 1), 2.0 ** w) - 2.0 ** (w - 1)   # wrap-around
-        return raw / 2.0 ** f
-
-    def q(name, v):
-        if name == "input":
-            return quantize(v, parse(spec["input"]["precision"]))
-        base = name[2:] if name.startswith("w:") else name
-        if name.startswith("w:"):
-            return quantize(v, parse(default))
-        return quantize(v, parse(per_layer.get(base, default)))
-
-    images = np.load(os.path.join(out_dir, spec["test_data"]["images"]))
-    logits = numpy_forward(spec, out_dir, images, quant=q)
-    acc = float((logits.argmax(1) == labels).mean())
-    return acc
+def nngen_run(nngen, spec_path):
+    """Runs nngen's bit-exact C++ fixed-point reference on the exported spec; returns its output."""
+    r = subprocess.run([nngen, "run", spec_path], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{nngen} run {spec_path} failed:\n{r.stderr}")
+    return r.stdout
 
 
 # ----------------------------------------------------------------------------- main
@@ -627,7 +580,12 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     ap.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist",
                     help="directory of the Fashion-MNIST IDX .gz files")
+    ap.add_argument("--nngen", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "nngen"),
+                    help="the nngen binary, run on the export for its fixed-point accuracy")
     args = ap.parse_args()
+    if not os.access(args.nngen, os.X_OK):
+        ap.error(f"{args.nngen} is not an executable nngen: build it first "
+                 "(cmake -S . -B build && cmake --build build --target nngen)")
 
     seed_everything(args.seed, args.threads)
     t_start = time.time()
@@ -707,17 +665,14 @@ def main():
             "trained_with": f"torch {torch.__version__}, {args.epochs} epochs, seed {args.seed}, "
                             f"Adam lr {args.lr} (x0.1 at 60%/85% of epochs), batch {args.batch_size}, "
                             f"weight decay {args.weight_decay}, 10% validation split"}
-    with open(os.path.join(out, "bf.yaml"), "w") as f:
-        f.write(yaml_text(scale, offset, mean, std, precisions, meta))
+    write_spec(os.path.join(out, "bf.yaml"), spec_dict(scale, offset, precisions, meta), mean, std)
     print(f"wrote {out}/bf.yaml, {len(weights)} weight files, test data (N={n})")
 
     # ---- checks
     spec = verify_spec(out, n)
     numpy_check(spec, out, logits_n)
-    fx = fixed_estimate(spec, out, te_lab[:n])
-    print(f"rough ap_fixed emulation (AP_TRN/AP_WRAP, weights and folded BN at the default "
-          f"precision, exact accumulation): accuracy {fx:.4f} on the {n} shipped images "
-          f"(float {acc_n:.4f}); indicative only")
+    print(f"nngen run {out}/bf.yaml (the bit-exact C++ fixed-point reference):")
+    print(nngen_run(args.nngen, os.path.join(out, "bf.yaml")), end="", flush=True)
     print(f"done in {time.time() - t_start:.0f} s")
     return 0
 

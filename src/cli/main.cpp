@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "flow/flow.h"
+#include "flow/output_folder.h"
 #include "passes/passes.h"
 
 namespace {
@@ -42,7 +43,7 @@ int main(int argc, char** argv) {
   nngen::BuildOptions bopt;
   auto* build = app.add_subcommand("build", "generate RTL, testbench data and synthesis scripts from a spec");
   build->add_option("spec", bopt.spec, "network spec (YAML)")->required()->check(CLI::ExistingFile);
-  build->add_option("-o,--out", bopt.outDir, "output folder (replaced as a whole)")->required();
+  build->add_option("-o,--out", bopt.outDir, "output folder: created, or replaced as a whole if nngen built it")->required();
   build->add_option("--dump-ir-after", bopt.dumpIrAfter, "print the IR after this pass ('all' for every pass)");
   build->add_option("--max-images", bopt.maxImages, "test images in the testbench data (default: all)");
 
@@ -60,9 +61,22 @@ int main(int argc, char** argv) {
   sim->add_option("--input", sopt.input, "other inputs .npy (default: the build's test images)");
   sim->add_option("--labels", sopt.labels, "labels .npy for accuracy");
   sim->add_flag("--stall", sopt.stall, "random tvalid gaps and tready backpressure");
-  sim->add_option("--seed", sopt.seed, "seed of the --stall pattern");
+  sim->add_option("--seed", sopt.seed, "seed of the --stall pattern and of --reset-random");
   sim->add_option("--max-images", sopt.maxImages, "at most this many images");
   sim->add_option("-j,--jobs", sopt.jobs, "parallel C++ compile jobs for the Verilator model");
+  sim->add_option("--repeat", sopt.repeat, "stream the images this many times, each pass compared")
+      ->check(CLI::Range(1u, 1000000u));
+  auto* resetAt =
+      sim->add_option("--reset-at", sopt.resetAt,
+                      "assert reset at these cycles (comma-separated; 0 = first cycle after the "
+                      "initial reset); the images in flight are abandoned")
+          ->delimiter(',');
+  sim->add_option("--reset-random", sopt.resetRandom,
+                  "assert reset at this many random points (drawn from --seed)")
+      ->excludes(resetAt);
+  sim->add_option("--reset-cycles", sopt.resetCycles,
+                  "cycles reset is held for each mid-stream reset (default 1)")
+      ->check(CLI::Range(1u, 1000000u));
 
   std::string synthDir, parts = "all", jsonOut;
   auto* synth = app.add_subcommand("synth", "run Yosys for the paper's parts and report LUT/FF/DSP/BRAM");
@@ -94,8 +108,12 @@ int main(int argc, char** argv) {
       if (!ropt.outDir.empty()) fmt::print("  wrote logits.npy, logits_raw.npy, classes.npy to {}\n", ropt.outDir);
     } else if (*sim) {
       const nngen::SimSummary s = nngen::simulate(sopt, progress);
-      fmt::print("nngen sim: {} images streamed back to back through the RTL in Verilator{}\n", s.images,
-                 sopt.stall ? fmt::format(" (--stall, seed {})", sopt.seed) : "");
+      fmt::print("nngen sim: {} images streamed back to back through the RTL in Verilator{}\n",
+                 s.streamImages, sopt.stall ? fmt::format(" (--stall, seed {})", sopt.seed) : "");
+      if (s.resets)
+        fmt::print(
+            "  {} mid-stream reset(s): {} image(s) in flight abandoned, {} images compared\n",
+            s.resets, s.abandonedImages, s.images);
       fmt::print("  bit-exact vs the C++ reference: {} mismatching output beats -> {}\n", s.mismatches,
                  s.mismatches == 0 ? "PASS" : "FAIL");
       for (const auto& d : s.mismatchDetails) fmt::print("    {}\n", d);
@@ -123,7 +141,7 @@ int main(int argc, char** argv) {
     }
   } catch (const nngen::Error& e) {
     fmt::print(stderr, "nngen: error: {}\n", e.what());
-    return 1;
+    return nngen::interruptSignal() ? 128 + nngen::interruptSignal() : 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "nngen: internal error: {}\n", e.what());
     return 2;

@@ -70,9 +70,19 @@ struct Design {
 /// @throws std::logic_error if the model stops moving (a bug).
 std::pair<int, int> streamLatency(const Design& d, int images);
 
+/// The hand-written modules of rtl_primitives/ every design uses (file `<name>.v`).
+inline constexpr const char* kPrimitiveModules[] = {"nn_requantize", "nn_skid_buffer", "nn_sliding_window"};
+
+/// Splits free text (a description, a file name) into lines that are safe inside a `//` or `#`
+/// comment: line breaks (LF, CR, CRLF, vertical tab, form feed) start a new line and every
+/// other control character is written as `\xNN`, so no text can end the comment and inject code.
+std::vector<std::string> commentLines(const std::string& text);
+
 /// Builds the design. Deterministic: the same graph gives the same bytes.
 /// @param g        a graph after runPasses
 /// @param producer text for the generated files' header ("nngen 0.1.0 from net.yaml")
+/// @throws Error when names derived from the spec collide in the Verilog (two modules, files,
+///         instances or wires of one name; a reserved word), naming the layer
 Design emitDesign(const Graph& g, const std::string& producer);
 
 }  // namespace nngen

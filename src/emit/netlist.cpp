@@ -329,8 +329,11 @@ std::string Netlist::verilog() const {
     use.maxRead[node] = std::max(use.maxRead[node], atStage);
   };
   // Reads: an operand shifted left by `sh` into a `w`-bit result needs its low w - sh bits.
+  // Only live nodes read (a product by a zero BatchNorm scale leaves its input unread).
+  const std::vector<bool> live = liveNodes();
   for (int i = 0; i < n; ++i) {
     const NetNode& x = nodes_[i];
+    if (!live[i]) continue;
     const int st = stageOf(i);
     switch (x.op) {
       case NetNode::Op::Add:
@@ -382,7 +385,7 @@ std::string Netlist::verilog() const {
       }
       decl += fmt::format("  wire [{}:0] {} = {};\n", x.width - 1, x.name, x.expr);
     } else {
-      if (!usedAtAll) throw std::logic_error("netlist node computed but never used");
+      if (!usedAtAll) continue;  // dead: nothing reads it, nothing is emitted
       decl += fmt::format("  wire [{}:0] {};\n", x.width - 1, x.name);
     }
     const int st = stageOf(i);
@@ -470,9 +473,23 @@ std::string Netlist::verilog() const {
   return out;
 }
 
+std::vector<bool> Netlist::liveNodes() const {
+  std::vector<bool> live(nodes_.size(), false);
+  for (int o : outputs_) live[o] = true;
+  for (int i = static_cast<int>(nodes_.size()) - 1; i >= 0; --i) {  // operands precede readers
+    if (!live[i]) continue;
+    if (nodes_[i].a >= 0) live[nodes_[i].a] = true;
+    if (nodes_[i].b >= 0) live[nodes_[i].b] = true;
+  }
+  return live;
+}
+
 Netlist::Stats Netlist::stats() const {
   Stats s;
-  for (const NetNode& x : nodes_) {
+  const std::vector<bool> live = liveNodes();
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (!live[i]) continue;
+    const NetNode& x = nodes_[i];
     if (x.op == NetNode::Op::Add || x.op == NetNode::Op::Neg) ++s.adders;
     if (x.op == NetNode::Op::Max || x.op == NetNode::Op::Sticky) ++s.comparators;
     if (x.op == NetNode::Op::Requant) ++s.requantizers;

@@ -106,7 +106,7 @@ class Netlist {
   std::string outputName(int k) const;
 
   const std::vector<NetNode>& nodes() const { return nodes_; }
-  /// Counts of emitted operators, for reports.
+  /// Counts of emitted (live) operators, for reports.
   struct Stats {
     int adders = 0, comparators = 0, requantizers = 0;  ///< Sticky counts as a comparator
   };
@@ -114,6 +114,8 @@ class Netlist {
 
  private:
   int newNode(NetNode n);
+  /// Per node: whether an output depends on it (dead nodes are neither printed nor counted).
+  std::vector<bool> liveNodes() const;
   int stageOf(int node) const;
   std::string valueAt(int node, int stage) const;  // wire or delay register name
 

@@ -12,6 +12,7 @@
 #include "emit/scripts.h"
 #include "flow/beats.h"
 #include "flow/flow.h"
+#include "flow/output_folder.h"
 #include "passes/passes.h"
 #include "ref/reference.h"
 #include "spec/npy.h"
@@ -51,8 +52,10 @@ void copyModel(const Graph& g, const fs::path& dir) {
   }
   YAML::Emitter e;
   e << root;
-  writeText(dir / "net.yaml",
-            fmt::format("# Copy of {} made by nngen build (weights under files/).\n{}\n", g.specPath, e.c_str()));
+  std::string head;
+  for (const auto& line : commentLines(fmt::format("Copy of {} made by nngen build (weights under files/).", g.specPath)))
+    head += "# " + line + "\n";
+  writeText(dir / "net.yaml", fmt::format("{}{}\n", head, e.c_str()));
 }
 
 std::string moduleTable(const Design& d) {
@@ -84,6 +87,7 @@ std::string latencyLine(const Design& d) {
 
 BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
   BuildSummary sum;
+  OutputFolder out(opt.outDir);  // refuses a folder nngen may not replace before any work
   progress(fmt::format("loading {}", opt.spec));
   Graph g0 = loadSpec(opt.spec);
   std::ostringstream dump;
@@ -94,19 +98,14 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
   progress("emitting Verilog");
   const Design d = emitDesign(g, producer);
 
-  // Everything is written into a sibling temporary folder first, then renamed into place.
-  const fs::path out = fs::absolute(opt.outDir).lexically_normal();
-  const fs::path outClean = out.has_filename() ? out : out.parent_path();
-  fs::create_directories(outClean.parent_path());
-  std::string tmpl = (outClean.parent_path() / (outClean.filename().string() + ".nngen-tmp-XXXXXX")).string();
-  if (!mkdtemp(tmpl.data())) throw Error(fmt::format("cannot create a folder beside '{}'", outClean.string()));
-  const fs::path tmp = tmpl;
-  try {
+  // Everything is written into a sibling temporary folder first, then swapped into place.
+  const fs::path tmp = out.begin(progress);
+  {  // the files, in the order they are written
     std::vector<std::string> rtlFiles;
     const fs::path share = NNGEN_SHARE_DIR;
-    for (const char* prim : {"nn_requantize.v", "nn_skid_buffer.v", "nn_sliding_window.v"}) {
-      fs::copy_file(share / "rtl_primitives" / prim, tmp / prim);
-      rtlFiles.push_back(prim);
+    for (const std::string prim : kPrimitiveModules) {
+      fs::copy_file(share / "rtl_primitives" / (prim + ".v"), tmp / (prim + ".v"));
+      rtlFiles.push_back(prim + ".v");
     }
     for (const auto& m : d.modules) {
       writeText(tmp / (m.name + ".v"), m.verilog);
@@ -131,6 +130,7 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
       expect.bits = d.outBits;
       expect.beatsPerImage = d.outBeatsPerImage;
       for (const IntTensor& img : batch.images) {
+        out.checkInterrupted();
         for (Beat& b : packPixels(img, g.inputType.width, d.inBits)) stim.beats.push_back(std::move(b));
         const IntTensor y = runNetwork(g, img);
         std::vector<Beat> ob = packPixels(y, d.outValueBits, d.outBits);
@@ -187,20 +187,7 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
     for (auto& e : fs::recursive_directory_iterator(tmp))
       if (e.is_regular_file()) sum.files.push_back(fs::relative(e.path(), tmp).string());
     std::sort(sum.files.begin(), sum.files.end());
-    // Swap the new folder into place.
-    if (fs::exists(outClean)) {
-      const fs::path old = outClean.string() + ".nngen-old";
-      fs::remove_all(old);
-      fs::rename(outClean, old);
-      fs::rename(tmp, outClean);
-      fs::remove_all(old);
-    } else {
-      fs::rename(tmp, outClean);
-    }
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    throw;
+    out.commit(sum.files);
   }
   sum.top = d.top;
   sum.pipelineCycles = d.pipelineCycles;

@@ -5,6 +5,7 @@
 //! thrown as nngen::Error. src/cli only parses arguments and prints.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -79,12 +80,20 @@ struct SimOptions {
   unsigned seed = 1;
   size_t maxImages = 0;
   int jobs = 2;              ///< parallel C++ compile jobs for the Verilator model
+  unsigned repeat = 1;       ///< stream the images this many times (each pass compared)
+  std::vector<uint64_t> resetAt;  ///< cycles (0 = first after the initial reset) to assert rst at
+  unsigned resetRandom = 0;       ///< that many resets at random points drawn from `seed`
+  unsigned resetCycles = 1;       ///< rising edges with rst = 1 per mid-stream reset
 };
 
 /// Result of a Verilator simulation compared with the reference.
 struct SimSummary {
-  size_t images = 0;
-  size_t mismatches = 0;             ///< output beats that differ from the reference in any bit
+  size_t images = 0;           ///< images whose outputs were compared (abandoned ones not)
+  size_t streamImages = 0;     ///< images streamed: test images x repeat
+  size_t resets = 0;           ///< mid-stream resets applied
+  size_t abandonedImages = 0;  ///< images cut off by a reset (not compared)
+  size_t mismatches = 0;       ///< output beats that differ from the reference in any bit,
+                               ///< plus unexpected beats (e.g. stale after a reset)
   std::vector<std::string> mismatchDetails;  ///< the first few, readable
   std::optional<double> accuracy;    ///< of the RTL's classes, when labels are known
   std::optional<double> referenceAccuracy;
@@ -96,8 +105,10 @@ struct SimSummary {
 };
 
 /// Compiles the design with Verilator (once; reused while the RTL is unchanged), streams the
-/// images back to back, and compares every output bit with the reference.
-/// @throws Error when a tool is missing or fails, or the simulation deadlocks.
+/// images back to back (`repeat` times), optionally with mid-stream resets, and compares every
+/// output bit of every image not abandoned by a reset with the reference (sim/README.md).
+/// @throws Error when a tool is missing or fails, the simulation deadlocks, or a requested
+///         reset falls after the end of the run.
 SimSummary simulate(const SimOptions& opt, const Progress& progress);
 
 /// A resource count of one part from one Yosys run.

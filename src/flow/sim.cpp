@@ -1,7 +1,9 @@
 //! @file sim.cpp
 //! @brief `nngen sim`: Verilator build of the generated RTL, run, bit-exact comparison.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -75,6 +77,22 @@ fs::path verilate(const fs::path& dir, const nlohmann::json& design, int jobs, c
   return exe;
 }
 
+/// Reads the driver's order file ("NNGENORD", uint32 version 1, uint32 count, count uint32
+/// stream indices; sim/README.md). @throws Error naming the file when malformed.
+std::vector<uint32_t> readOrder(const std::string& path) {
+  std::ifstream i(path, std::ios::binary);
+  char magic[8];
+  uint32_t hdr[2];
+  i.read(magic, 8);
+  i.read(reinterpret_cast<char*>(hdr), sizeof hdr);
+  if (!i || std::memcmp(magic, "NNGENORD", 8) != 0 || hdr[0] != 1)
+    throw Error(fmt::format("'{}' is not an nngen order file", path));
+  std::vector<uint32_t> order(hdr[1]);
+  i.read(reinterpret_cast<char*>(order.data()), static_cast<std::streamsize>(order.size() * 4));
+  if (!i) throw Error(fmt::format("'{}' is truncated", path));
+  return order;
+}
+
 }  // namespace
 
 SimSummary simulate(const SimOptions& opt, const Progress& progress) {
@@ -129,20 +147,41 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress) {
   }
   if (!fs::exists(stimulus)) throw Error("the design has no testbench data; give --input");
 
+  for (size_t i = 1; i < opt.resetAt.size(); ++i)
+    if (opt.resetAt[i] <= opt.resetAt[i - 1] + opt.resetCycles)
+      throw Error(fmt::format("--reset-at: cycle {} follows {}; the cycles must increase by more than "
+                              "--reset-cycles ({})",
+                              opt.resetAt[i], opt.resetAt[i - 1], opt.resetCycles));
   const fs::path exe = verilate(dir, design, opt.jobs, progress);
-  const fs::path output = runDir / "output.bin";
+  const fs::path output = runDir / "output.bin", orderPath = runDir / "order.bin";
   fs::remove(output);
-  std::vector<std::string> argv = {exe.string(), "--stimulus", stimulus.string(), "--output", output.string(),
-                                   "--seed", std::to_string(opt.seed)};
+  fs::remove(orderPath);
+  std::vector<std::string> argv = {exe.string(), "--stimulus", stimulus.string(), "--output",
+                                   output.string(), "--seed", std::to_string(opt.seed)};
+  argv.insert(argv.end(), {"--order", orderPath.string(), "--repeat", std::to_string(opt.repeat),
+                           "--reset-cycles", std::to_string(opt.resetCycles)});
   if (opt.stall) argv.push_back("--stall");
-  progress(fmt::format("[sim] streaming images{}", opt.stall ? " with random tvalid gaps and tready backpressure" : ""));
+  if (!opt.resetAt.empty()) {
+    argv.push_back("--reset-at");
+    argv.push_back(fmt::format("{}", fmt::join(opt.resetAt, ",")));
+  }
+  if (opt.resetRandom) {
+    argv.push_back("--reset-random");
+    argv.push_back(std::to_string(opt.resetRandom));
+  }
+  const size_t resetsWanted = opt.resetAt.size() + opt.resetRandom;
+  progress(fmt::format("[sim] streaming images{}{}{}",
+                       opt.repeat > 1 ? fmt::format(" {} times", opt.repeat) : "",
+                       opt.stall ? " with random tvalid gaps and tready backpressure" : "",
+                       resetsWanted ? fmt::format(", {} mid-stream reset(s)", resetsWanted) : ""));
   std::vector<std::string> log;
   const int status = runProcess(argv, [&](const std::string& line) {
     log.push_back(line);
     if (line.rfind("{", 0) == 0) sum.driverJson = line;
     else progress("[sim] " + line);
   });
-  if (status != 0 || sum.driverJson.empty()) {
+  // Exit 5: output beats that no image streamed since the last reset explains; counted below.
+  if ((status != 0 && status != 5) || sum.driverJson.empty()) {
     std::string tail;
     for (size_t k = log.size() > 10 ? log.size() - 10 : 0; k < log.size(); ++k) tail += "\n  " + log[k];
     throw Error(fmt::format("the simulation failed (exit {}):{}", status, tail));
@@ -153,40 +192,75 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress) {
   sum.iiCycles = num("ii_mean");
   sum.imagesPerSecond = num("images_per_second");
   sum.axiViolations = static_cast<int>(num("axi_violations"));
+  sum.streamImages = static_cast<size_t>(num("stream_images"));
+  sum.resets = static_cast<size_t>(num("resets"));
+  sum.abandonedImages = static_cast<size_t>(num("abandoned_images"));
+  const size_t unexpected = static_cast<size_t>(num("unexpected_beats"));
+  if (sum.resets != resetsWanted)
+    throw Error(
+        fmt::format("only {} of the {} requested resets happened: the run ended after {} cycles "
+                    "(reset cycles count from the end of the initial reset)",
+                    sum.resets, resetsWanted, static_cast<uint64_t>(num("cycles"))));
 
-  // Bit-exact comparison of every output beat.
+  // Which stream image each captured image is: every streamed image is either captured or
+  // abandoned by a reset, in stream order.
   const BeatFile want = readBeats(expected.string()), got = readBeats(output.string());
-  if (got.beats.size() != want.beats.size())
-    throw Error(fmt::format("the simulation captured {} output beats, the reference has {}", got.beats.size(), want.beats.size()));
-  sum.images = want.images;
+  const std::vector<uint32_t> order = readOrder(orderPath.string());
+  for (size_t i = 0; i < order.size(); ++i)
+    if (order[i] >= sum.streamImages || (i > 0 && order[i] <= order[i - 1]))
+      throw Error(
+          fmt::format("'{}': image {} out of order (driver bug)", orderPath.string(), order[i]));
+  if (order.size() + sum.abandonedImages != sum.streamImages || got.images != order.size() ||
+      got.beats.size() != size_t(got.images) * want.beatsPerImage ||
+      got.beatsPerImage != want.beatsPerImage)
+    throw Error(fmt::format(
+        "the simulation captured {} images ({} beats) of {} streamed with {} abandoned by resets "
+        "(driver bug)",
+        order.size(), got.beats.size(), sum.streamImages, sum.abandonedImages));
+  sum.images = order.size();
   std::vector<int> labels;
   if (fs::exists(labelsPath)) {
     const NpyArray a = loadNpy(labelsPath.string(), SourceLoc{}, "");
     for (double v : a.values) labels.push_back(static_cast<int>(v));
   }
+
+  // Bit-exact comparison of every captured output beat with the reference's beat of its image.
   size_t rtlCorrect = 0, refCorrect = 0;
-  for (size_t k = 0; k < want.beats.size(); ++k) {
-    if (got.beats[k] != want.beats[k]) {
+  const size_t bpi = want.beatsPerImage;
+  for (size_t k = 0; k < got.beats.size(); ++k) {
+    const size_t streamIndex = order[k / bpi], image = streamIndex % want.images;
+    const Beat& w = want.beats[image * bpi + k % bpi];
+    if (got.beats[k] != w) {
       ++sum.mismatches;
       if (sum.mismatchDetails.size() < 10) {
-        std::string d = fmt::format("image {}, beat {}:", k / want.beatsPerImage, k % want.beatsPerImage);
+        std::string d = streamIndex == image ? fmt::format("image {}, beat {}:", image, k % bpi)
+                                             : fmt::format("image {} (pass {}), beat {}:", image,
+                                                           streamIndex / want.images, k % bpi);
         for (int c = 0; c < outChannels; ++c) {
-          const int64_t e = getBits(want.beats[k], c * valueBits, valueBits, outSigned);
+          const int64_t e = getBits(w, c * valueBits, valueBits, outSigned);
           const int64_t r = getBits(got.beats[k], c * valueBits, valueBits, outSigned);
           if (e != r) d += fmt::format(" ch{} expected {} got {};", c, e, r);
         }
         if (hasClass) {
-          const int64_t e = getBits(want.beats[k], outChannels * valueBits, classBits, false);
+          const int64_t e = getBits(w, outChannels * valueBits, classBits, false);
           const int64_t r = getBits(got.beats[k], outChannels * valueBits, classBits, false);
           if (e != r) d += fmt::format(" class expected {} got {};", e, r);
         }
         sum.mismatchDetails.push_back(d);
       }
     }
-    if (hasClass && !labels.empty() && k < labels.size()) {
-      rtlCorrect += getBits(got.beats[k], outChannels * valueBits, classBits, false) == labels[k];
-      refCorrect += getBits(want.beats[k], outChannels * valueBits, classBits, false) == labels[k];
+    if (hasClass && k % bpi == 0 && image < labels.size()) {
+      rtlCorrect +=
+          getBits(got.beats[k], outChannels * valueBits, classBits, false) == labels[image];
+      refCorrect += getBits(w, outChannels * valueBits, classBits, false) == labels[image];
     }
+  }
+  if (unexpected) {
+    sum.mismatches += unexpected;
+    sum.mismatchDetails.push_back(fmt::format(
+        "{} unexpected output beat(s): more than the images streamed since the last reset produce "
+        "(a stale beat from before a reset, or a duplicated one)",
+        unexpected));
   }
   if (hasClass && !labels.empty() && sum.images) {
     sum.accuracy = double(rtlCorrect) / double(sum.images);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "ir/divide.h"
 #include "spec/npy.h"
@@ -174,7 +175,14 @@ InputBatch loadInputs(const Graph& g, const std::string& imagesPath, const std::
             const bool padded = ih < 0 || iw < 0 || ih >= int(sh) || iw >= int(sw);
             const double pixel = padded ? 0.0 : a.values[i * per + (size_t(ih) * sw + iw) * sc + ic];
             const double x = padded && p.padValue ? *p.padValue : pixel * p.scale + p.offset;
-            t.v[(size_t(h) * s.w + w) * s.c + c] = quantizeReal(x, g.inputType);
+            try {
+              t.v[(size_t(h) * s.w + w) * s.c + c] = quantizeReal(x, g.inputType);
+            } catch (const std::invalid_argument& e) {
+              throw Error(g.inputLoc, "",
+                          fmt::format("image {}: pixel {} * preprocess scale {} + offset {} = {} "
+                                      "does not fit the input type: {}",
+                                      i, pixel, p.scale, p.offset, x, e.what()));
+            }
           }
       batch.images.push_back(std::move(t));
     }
@@ -205,7 +213,13 @@ InputBatch loadInputs(const Graph& g, const std::string& imagesPath, const std::
     if (lab.shape.size() != 1 || lab.shape[0] < n || !lab.isInteger())
       throw Error(SourceLoc{labelsPath, 0}, "",
                   fmt::format("labels must be integers of shape ({},) to match the images", a.shape[0]));
-    for (size_t i = 0; i < n; ++i) batch.labels.push_back(static_cast<int>(lab.values[i]));
+    for (size_t i = 0; i < n; ++i) {
+      const double v = lab.values[i];
+      if (v < 0 || v > std::numeric_limits<int>::max())
+        throw Error(SourceLoc{labelsPath, 0}, "",
+                    fmt::format("label {} is {}: labels are class indices >= 0", i, v));
+      batch.labels.push_back(static_cast<int>(v));
+    }
   }
   return batch;
 }

@@ -1,5 +1,6 @@
 //! @file npy.h
-//! @brief Reading and writing NumPy .npy files (through xtensor's xnpy).
+//! @brief Reading NumPy .npy files (every format version numpy writes) and writing them (through
+//!        xtensor's xnpy).
 #pragma once
 
 #include <cstdint>
@@ -20,14 +21,25 @@ struct NpyArray {
   size_t size() const { return values.size(); }
 };
 
-/// Loads a .npy file (format versions 1.0 and 2.0). Accepts float32/float64 and signed or
-/// unsigned 8/16/32/64-bit integers, little-endian, C or Fortran order.
-/// @param path the file to read
+/// Loads a .npy file: format versions 1.0, 2.0 and 3.0 (the NEP 1 format as numpy writes it:
+/// magic, version, 2- or 4-byte little-endian header length, a Python dict literal with the
+/// keys 'descr', 'fortran_order' and 'shape' in any order, then the raw data). Accepts float32,
+/// float64 and signed or unsigned 8/16/32/64-bit integers, little-endian, C or Fortran
+/// order, any shape including () (one element) and zero-size shapes.
+/// @param path the file to read; it must be a regular file (directories, FIFOs and devices are
+///             refused without being read)
 /// @param loc  where in the spec the file is referenced (for the error message)
 /// @param layer the layer it belongs to (for the error message; may be empty)
-/// @throws Error naming the file when it is missing, not a .npy file, truncated, or of an
-///         unsupported dtype.
+/// @throws Error naming the file when it is missing, not a regular file, not a .npy file, of an
+///         unsupported format version or dtype, or truncated.
 NpyArray loadNpy(const std::string& path, const SourceLoc& loc, const std::string& layer);
+
+/// Parses the bytes of a .npy file (as loadNpy, without the file system).
+/// @param bytes the whole file
+/// @param path  the file's name, for messages only
+/// @throws Error as loadNpy
+NpyArray parseNpy(const std::string& bytes, const std::string& path, const SourceLoc& loc,
+                  const std::string& layer);
 
 /// Writes a float64 .npy file of the given shape (C order).
 /// @throws Error when the file cannot be written.

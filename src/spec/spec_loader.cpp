@@ -3,13 +3,19 @@
 #include "spec/spec_loader.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "spec/npy.h"
+#include "spec/regular_file.h"
 
 namespace nngen {
 
@@ -26,6 +32,92 @@ std::pair<int, int> samePadding(int in, int k, int s) {
 }
 
 namespace {
+
+/// The largest value of any size parameter (input H, W, C, filters, units, kernel and pool
+/// sizes, strides, pads, repeat_channels): far above what fits an FPGA, small enough that no
+/// shape arithmetic can overflow.
+constexpr int kMaxDimension = 65535;
+/// The most elements (H x W x C) of the input or of any layer's output.
+constexpr int64_t kMaxElements = int64_t{1} << 26;
+
+/// The first key that a mapping of the YAML text repeats, if any, and the first document after
+/// the first one. yaml-cpp's node API keeps both pairs of a repeated key but looks up only the
+/// first, so `filters: 4, filters: 8` would silently mean 4; this pre-pass over yaml-cpp's
+/// parser events finds every repetition in every mapping (aliases are not expanded, so the
+/// pass is linear in the text).
+class DuplicateKeyFinder : public YAML::EventHandler {
+ public:
+  struct Duplicate {
+    std::string key;
+    int firstLine = 0;    ///< 1-based
+    int secondLine = 0;   ///< 1-based
+    int layerIndex = -1;  ///< index in the top-level 'layers' list, -1 when outside it
+  };
+  std::optional<Duplicate> found;
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m, nullptr); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m, nullptr); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string& value) override {
+    node(m, &value);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    open(m, false);
+  }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    open(m, true);
+  }
+  void OnSequenceEnd() override { stack_.pop_back(); }
+  void OnMapEnd() override { stack_.pop_back(); }
+
+ private:
+  struct Frame {
+    bool isMap = false;
+    bool expectKey = true;            ///< map: the next node is a key
+    std::string keyInParent;          ///< the scalar key this container is the value of
+    int items = 0;                    ///< sequence: children so far
+    std::map<std::string, int> keys;  ///< map: key -> 1-based line
+    std::string lastKey;              ///< map: the key whose value comes next
+  };
+  std::vector<Frame> stack_;
+
+  /// Bookkeeping for a node that starts at `m`; `scalar` is its text when it is a scalar.
+  void node(const YAML::Mark& m, const std::string* scalar) {
+    if (stack_.empty()) return;
+    Frame& f = stack_.back();
+    if (!f.isMap) {
+      ++f.items;
+      return;
+    }
+    if (f.expectKey) {
+      f.lastKey = scalar ? *scalar : std::string();
+      if (scalar && !found) {
+        const auto [it, fresh] = f.keys.emplace(*scalar, m.line + 1);
+        if (!fresh) found = Duplicate{*scalar, it->second, m.line + 1, layerIndex()};
+      }
+    }
+    f.expectKey = !f.expectKey;
+  }
+  void open(const YAML::Mark& m, bool isMap) {
+    const std::string parentKey =
+        !stack_.empty() && stack_.back().isMap ? stack_.back().lastKey : "";
+    node(m, nullptr);
+    Frame f;
+    f.isMap = isMap;
+    f.keyInParent = parentKey;
+    stack_.push_back(std::move(f));
+  }
+  int layerIndex() const {
+    if (stack_.size() >= 3 && stack_[0].isMap && !stack_[1].isMap &&
+        stack_[1].keyInParent == "layers")
+      return stack_[1].items - 1;
+    return -1;
+  }
+};
 
 /// Walks one YAML file, remembering where each node came from for error messages.
 class SpecReader {
@@ -52,7 +144,9 @@ class SpecReader {
                  const std::string& where) const {
     if (!map.IsMap()) fail(map, fmt::format("{} must be a mapping", where));
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const std::string key = it->first.as<std::string>();
+      if (!it->first.IsScalar())
+        fail(it->first, fmt::format("keys in {} must be plain names", where));
+      const std::string key = it->first.Scalar();
       if (!allowed.count(key)) {
         std::string list;
         for (auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
@@ -76,10 +170,54 @@ class SpecReader {
     }
   }
 
+  /// An integer in [min, kMaxDimension] (all of the spec's integers are sizes or counts).
   int positiveInt(const YAML::Node& n, const std::string& what, int min = 1) const {
     const int v = scalar<int>(n, what);
     if (v < min) fail(n, fmt::format("'{}' must be >= {}, got {}", what, min, v));
+    if (v > kMaxDimension)
+      fail(n, fmt::format("'{}' must be <= {}, got {}", what, kMaxDimension, v));
     return v;
+  }
+
+  /// A finite real number (YAML's .inf and .nan are refused).
+  double finiteReal(const YAML::Node& n, const std::string& what) const {
+    const double v = scalar<double>(n, what);
+    if (!std::isfinite(v))
+      fail(n, fmt::format("'{}' must be a finite number, got '{}'", what, n.Scalar()));
+    return v;
+  }
+
+  /// Refuses a shape with more than kMaxElements elements.
+  void checkElements(const YAML::Node& at, const Shape& s, const std::string& what) const {
+    if (s.size() > kMaxElements)
+      fail(at,
+           fmt::format("{} {}x{}x{} has more than {} elements", what, s.h, s.w, s.c, kMaxElements));
+  }
+
+  /// Rejects a key repeated in any mapping and a second YAML document (see DuplicateKeyFinder).
+  void checkDuplicateKeys(const std::string& text, const YAML::Node& root) const {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DuplicateKeyFinder finder;
+    parser.HandleNextDocument(finder);
+    if (finder.found) {
+      const auto& d = *finder.found;
+      std::string layer;
+      const YAML::Node layers = root.IsMap() ? root["layers"] : YAML::Node();
+      if (d.layerIndex >= 0 && layers.IsSequence() && size_t(d.layerIndex) < layers.size()) {
+        const YAML::Node ln = layers[size_t(d.layerIndex)];
+        if (ln.IsMap() && ln["name"] && ln["name"].IsScalar()) layer = ln["name"].Scalar();
+      }
+      throw Error(
+          SourceLoc{path_, d.secondLine}, layer,
+          fmt::format("duplicate key '{}': given at line {} and again at line {} (a key may "
+                      "appear only once in a mapping)",
+                      d.key, d.firstLine, d.secondLine));
+    }
+    DuplicateKeyFinder rest;
+    if (parser.HandleNextDocument(rest))
+      throw Error(SourceLoc{path_, 0}, "",
+                  "the spec file holds more than one YAML document ('---')");
   }
 
   /// An int or a [a, b] pair (Keras allows both for kernel_size, strides, pool_size).
@@ -106,6 +244,8 @@ class SpecReader {
     const fs::path p(rel);
     return p.is_absolute() ? p.string() : (dir_ / p).lexically_normal().string();
   }
+
+  Graph readRoot(const YAML::Node& root);
 
   /// Loads a float parameter file and checks its shape.
   FloatTensor weights(const YAML::Node& n, const std::string& what,
@@ -148,14 +288,31 @@ class SpecReader {
 };
 
 Graph SpecReader::read() {
+  std::string why;
+  const std::optional<std::string> text = readRegularFile(path_, why);
+  if (!text)
+    throw Error(SourceLoc{path_, 0}, "", fmt::format("cannot read the spec file: {}", why));
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path_);
-  } catch (const YAML::BadFile&) {
-    throw Error(SourceLoc{path_, 0}, "", "cannot read the spec file");
+    root = YAML::Load(*text);
+    checkDuplicateKeys(*text, root);
+    return readRoot(root);
+  } catch (const YAML::DeepRecursion& e) {  // its msg is yaml-cpp's unrelated "bad file"
+    throw Error(SourceLoc{path_, e.mark.line + 1}, layer_,
+                fmt::format("YAML syntax error: lists and mappings nested too deep (yaml-cpp's "
+                            "limit: {} levels)",
+                            e.depth()));
   } catch (const YAML::ParserException& e) {
-    throw Error(SourceLoc{path_, e.mark.line + 1}, "", fmt::format("YAML syntax error: {}", e.msg));
+    throw Error(SourceLoc{path_, e.mark.line + 1}, layer_,
+                fmt::format("YAML syntax error: {}", e.msg));
+  } catch (const YAML::Exception& e) {
+    // Every node access above is checked first; this is a safety net that still names the line.
+    throw Error(SourceLoc{path_, e.mark.is_null() ? 0 : e.mark.line + 1}, layer_,
+                fmt::format("invalid spec: {}", e.msg));
   }
+}
+
+Graph SpecReader::readRoot(const YAML::Node& root) {
   if (!root || !root.IsMap()) throw Error(SourceLoc{path_, 1}, "", "the spec must be a YAML mapping");
   checkKeys(root, {"nngen", "name", "description", "precision", "input", "layers", "test_data",
                    "metadata", "hardware"},
@@ -182,7 +339,7 @@ Graph SpecReader::read() {
     if (hw["adder_levels_per_stage"])
       g.hardware.adderLevelsPerStage = positiveInt(hw["adder_levels_per_stage"], "adder_levels_per_stage");
     if (hw["clock_period_ns"]) {
-      g.hardware.clockPeriodNs = scalar<double>(hw["clock_period_ns"], "clock_period_ns");
+      g.hardware.clockPeriodNs = finiteReal(hw["clock_period_ns"], "clock_period_ns");
       if (!(g.hardware.clockPeriodNs > 0)) fail(hw["clock_period_ns"], "clock_period_ns must be > 0");
     }
   }
@@ -197,6 +354,7 @@ Graph SpecReader::read() {
     g.input = Shape{positiveInt(shape[0], "shape"), positiveInt(shape[1], "shape"), positiveInt(shape[2], "shape")};
   else
     g.input = Shape{1, 1, positiveInt(shape[0], "shape")};
+  checkElements(shape, g.input, "the input");
   g.inputType = in["precision"] ? precision(in["precision"], "input.precision") : def;
   if (in["preprocess"]) {
     const YAML::Node p = in["preprocess"];
@@ -208,9 +366,9 @@ Graph SpecReader::read() {
                                  positiveInt(pad[2], "pad", 0), positiveInt(pad[3], "pad", 0)};
     }
     if (p["repeat_channels"]) g.preprocess.repeatChannels = positiveInt(p["repeat_channels"], "repeat_channels");
-    if (p["scale"]) g.preprocess.scale = scalar<double>(p["scale"], "scale");
-    if (p["offset"]) g.preprocess.offset = scalar<double>(p["offset"], "offset");
-    if (p["pad_value"]) g.preprocess.padValue = scalar<double>(p["pad_value"], "pad_value");
+    if (p["scale"]) g.preprocess.scale = finiteReal(p["scale"], "scale");
+    if (p["offset"]) g.preprocess.offset = finiteReal(p["offset"], "offset");
+    if (p["pad_value"]) g.preprocess.padValue = finiteReal(p["pad_value"], "pad_value");
   }
 
   const YAML::Node layers = required(root, "layers");
@@ -232,10 +390,12 @@ Graph SpecReader::read() {
     checkKeys(t, {"images", "labels", "classes"}, "test_data");
     TestData td;
     td.images = resolve(scalar<std::string>(required(t, "images"), "images"));
-    if (!fs::exists(td.images)) fail(t["images"], fmt::format("test image file '{}' does not exist", td.images));
+    if (const std::string why = regularFileProblem(td.images); !why.empty())
+      fail(t["images"], fmt::format("test image file '{}': {}", td.images, why));
     if (t["labels"]) {
       td.labels = resolve(scalar<std::string>(t["labels"], "labels"));
-      if (!fs::exists(td.labels)) fail(t["labels"], fmt::format("label file '{}' does not exist", td.labels));
+      if (const std::string why = regularFileProblem(td.labels); !why.empty())
+        fail(t["labels"], fmt::format("label file '{}': {}", td.labels, why));
     }
     if (t["classes"]) {
       if (!t["classes"].IsSequence()) fail(t["classes"], "classes must be a list of names");
@@ -246,8 +406,10 @@ Graph SpecReader::read() {
   if (root["metadata"]) {
     const YAML::Node m = root["metadata"];
     if (!m.IsMap()) fail(m, "metadata must be a mapping");
-    for (auto it = m.begin(); it != m.end(); ++it)
-      if (it->second.IsScalar()) g.metadata[it->first.as<std::string>()] = it->second.Scalar();
+    for (auto it = m.begin(); it != m.end(); ++it) {
+      if (!it->first.IsScalar()) fail(it->first, "keys in metadata must be plain names");
+      if (it->second.IsScalar()) g.metadata[it->first.Scalar()] = it->second.Scalar();
+    }
   }
   return g;
 }
@@ -342,7 +504,7 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
     l.beta = n["beta"] ? weights(n["beta"], "beta", c) : FloatTensor{c, std::vector<double>(cur.c, 0.0)};
     l.movingMean = weights(required(n, "moving_mean"), "moving_mean", c);
     l.movingVariance = weights(required(n, "moving_variance"), "moving_variance", c);
-    if (n["epsilon"]) l.epsilon = scalar<double>(n["epsilon"], "epsilon");
+    if (n["epsilon"]) l.epsilon = finiteReal(n["epsilon"], "epsilon");
     for (double v : l.movingVariance.data)
       if (v + l.epsilon <= 0) fail(n["moving_variance"], "moving_variance + epsilon must be > 0");
   } else if (type == "ReLU") {
@@ -358,6 +520,7 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
                                 "AveragePooling2D, BatchNormalization, ReLU, Flatten)",
                                 type));
   }
+  checkElements(n, l.out, "the output");
   readPrecision(n["precision"], def, l);
   cur = l.out;
   g.layers.push_back(std::move(l));

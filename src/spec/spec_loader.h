@@ -12,10 +12,12 @@ namespace nngen {
 /// resolves every layer's precision against the model defaults.
 /// @param path the YAML file; weight paths in it are relative to its folder
 /// @returns the graph, layers in spec order (Flatten and BatchNorm still present)
-/// @throws Error naming the file, YAML line and layer for: YAML syntax errors, unknown keys or
-///         layer types, missing keys, invalid precision strings, missing/truncated weight files,
-///         dtype or shape mismatches between spec and weights, kernels larger than their input,
-///         duplicate layer names.
+/// @throws Error naming the file, YAML line and layer for: YAML syntax errors, keys given twice
+///         in a mapping, more than one YAML document, unknown keys or layer types, missing keys,
+///         invalid precision strings, non-finite numbers (.inf, .nan), sizes above 65535 or
+///         tensors above 2^26 elements, paths that are not regular files (directories, FIFOs,
+///         devices), missing/truncated weight files, dtype or shape mismatches between spec and
+///         weights, kernels larger than their input, duplicate layer names.
 Graph loadSpec(const std::string& path);
 
 /// Output shape of a Conv2D/pooling window: floor((in + padBefore + padAfter - k) / s) + 1.

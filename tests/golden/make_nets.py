@@ -170,8 +170,40 @@ test_data:
   images: test_images.npy
   labels: test_labels.npy
 """)
+# 5. bn_zero: BatchNorm scales of zero (gamma = 0): kept as scale-and-shift after a ReLU with
+#    some zero scales (those channels are the constant beta), and folded through a max pool into
+#    a Conv2D with all scales zero (every weight of the folded layer is zero). Its own generator,
+#    so that the nets above keep their weights.
+rng = np.random.default_rng(5)
+net = "bn_zero"
+k0 = rng.normal(0, 0.4, (3, 3, 2, 4)).astype(np.float32)
+b0 = rng.normal(0, 0.2, 4).astype(np.float32)
+k1 = rng.normal(0, 0.4, (1, 1, 4, 3)).astype(np.float32)
+g_keep = np.array([0.0, 1.2, 0.0, -0.7], np.float32)
+g_fold = np.zeros(3, np.float32)
+write(net, f"""# Golden test: BatchNorm with zero scales, kept (some channels) and folded (all channels).
+nngen: 1
+name: bn_zero
+precision:
+  default: ap_fixed<12,4>
+input:
+  shape: [6, 6, 2]
+  precision: ap_fixed<8,3>
+layers:
+  - {{name: conv0, type: Conv2D, filters: 4, kernel_size: 3, kernel: {save(net, "conv0_k", k0)}, bias: {save(net, "conv0_b", b0)}, activation: relu}}
+  - {{name: bn_keep, type: BatchNormalization, gamma: {save(net, "bn_keep_gamma", g_keep)},
+     beta: {save(net, "bn_keep_beta", np.array([0.5, -0.25, -1.0, 0.125], np.float32))},
+     moving_mean: {save(net, "bn_keep_mean", rng.normal(0, 0.3, 4).astype(np.float32))},
+     moving_variance: {save(net, "bn_keep_var", rng.uniform(0.5, 2, 4).astype(np.float32))}}}
+  - {{name: conv1, type: Conv2D, filters: 3, kernel_size: 1, kernel: {save(net, "conv1_k", k1)}, use_bias: false}}
+  - {{name: pool, type: MaxPooling2D, pool_size: 2}}
+  - {{name: bn_fold, type: BatchNormalization, gamma: {save(net, "bn_fold_gamma", g_fold)},
+     beta: {save(net, "bn_fold_beta", np.array([0.75, 0.0, -0.5], np.float32))},
+     moving_mean: {save(net, "bn_fold_mean", np.zeros(3, np.float32))},
+     moving_variance: {save(net, "bn_fold_var", np.ones(3, np.float32))}}}
+""", rng.uniform(-4, 4, (20, 6, 6, 2)))
 
-# 5. avg_accum (issue 7): exact average pooling with 3x3 windows under two rounding modes, one
+# 6. avg_accum (issue 7): exact average pooling with 3x3 windows under two rounding modes, one
 #    with more result fraction bits than its input (sum * 2^k / 9) and one with fewer, signed
 #    inputs (negative sums), then Dense layers whose user accumulators saturate (AP_SAT) or
 #    zero (AP_SAT_ZERO) on the exact sum. Its own generator, so the nets above stay unchanged.
