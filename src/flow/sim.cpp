@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -43,6 +42,8 @@ fs::path verilate(const fs::path& dir, const nlohmann::json& design, int jobs, c
   if (fs::exists(exe)) {
     bool fresh = true;
     for (auto& s : sources) fresh = fresh && fs::last_write_time(s) <= fs::last_write_time(exe);
+    for (const char* f : kSimDriverFiles)  // the driver's headers
+      fresh = fresh && fs::exists(dir / "sim" / f) && fs::last_write_time(dir / "sim" / f) <= fs::last_write_time(exe);
     if (fresh) {
       progress("[verilator] model is up to date");
       return exe;
@@ -75,22 +76,6 @@ fs::path verilate(const fs::path& dir, const nlohmann::json& design, int jobs, c
   progress(fmt::format("[verilator] model built in {:.1f} s",
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
   return exe;
-}
-
-/// Reads the driver's order file ("NNGENORD", uint32 version 1, uint32 count, count uint32
-/// stream indices; sim/README.md). @throws Error naming the file when malformed.
-std::vector<uint32_t> readOrder(const std::string& path) {
-  std::ifstream i(path, std::ios::binary);
-  char magic[8];
-  uint32_t hdr[2];
-  i.read(magic, 8);
-  i.read(reinterpret_cast<char*>(hdr), sizeof hdr);
-  if (!i || std::memcmp(magic, "NNGENORD", 8) != 0 || hdr[0] != 1)
-    throw Error(fmt::format("'{}' is not an nngen order file", path));
-  std::vector<uint32_t> order(hdr[1]);
-  i.read(reinterpret_cast<char*>(order.data()), static_cast<std::streamsize>(order.size() * 4));
-  if (!i) throw Error(fmt::format("'{}' is truncated", path));
-  return order;
 }
 
 }  // namespace
