@@ -6,7 +6,7 @@
 // linked against every generated model. nngen writes a binary stimulus file
 // (NNGENSTM, one input beat per pixel), builds this driver together with the RTL via
 //
-//   verilator --cc --exe --build -O3 --x-assign fast --x-initial fast --noassert
+//   verilator --cc --exe --build -O3 --x-assign fast --x-initial fast --assert
 //       -Wno-fatal --prefix Vnn_top --top-module <top> <rtl files> sim/nn_sim.cpp -o nn_sim
 //
 // runs `nn_sim --stimulus in.bin --output out.bin [--stall] [--report r.json]`, and then
@@ -867,7 +867,7 @@ int main(int argc, char** argv) {
                      r.status == "deadlock"
                          ? ("no beat moved for " + std::to_string(opt->maxIdleCycles) + " cycles")
                                .c_str()
-                         : "design called $finish/$stop",
+                         : "design called $finish/$stop, or an assertion failed ($error)",
                      r.beatsIn, r.beatsOut, r.order.size(), r.streamImages);
         rc = kExitDeadlock;
     } else if (r.axiViolations > 0) {

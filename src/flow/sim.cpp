@@ -50,8 +50,11 @@ fs::path verilate(const fs::path& dir, const nlohmann::json& design, int jobs, c
     }
   }
   if (!haveProgram("verilator")) throw Error("verilator is not installed (tools/install_deps.sh installs it)");
+  // --assert: the primitives' hold-rule assertions (`ifndef SYNTHESIS) watch every stream between
+  // the layers, which the driver's monitor on m_axis cannot see; a failing one stops the run
+  // ($error, exit 3) with the offending values. Cost: see sim/README.md.
   std::vector<std::string> argv = {"verilator", "--cc", "--exe", "--build", "-j", std::to_string(std::max(1, jobs)),
-                                   "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert",
+                                   "-O3", "--x-assign", "fast", "--x-initial", "fast", "--assert",
                                    "--prefix", "Vnn_top", "--top-module", design["top"].get<std::string>(),
                                    "-Mdir", obj.string(), "-o", "nn_sim",
                                    "-CFLAGS", "-O1"};
