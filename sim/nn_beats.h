@@ -100,7 +100,8 @@ class Writer {
   }
   /// Creates a stimulus file with header `h`; the beats follow with put().
   bool openStimulus(const std::string& path, const StimulusHeader& h) {
-    return open(path, kStimulus, {h.inBits, h.inBeatsPerImage, h.outBits, h.outBeatsPerImage, h.images});
+    return open(path, kStimulus,
+                {h.inBits, h.inBeatsPerImage, h.outBits, h.outBeatsPerImage, h.images});
   }
   /// Creates a beat file with header `h`; the beats follow with put().
   bool openBeats(const std::string& path, const BeatsHeader& h) {
@@ -122,7 +123,8 @@ class Writer {
   void patch(uint32_t field, uint32_t v) {
     unsigned char b[4];
     putLe32(b, v);
-    if (std::fseek(f_, 8 + 4 * static_cast<long>(field), SEEK_SET) != 0 || std::fwrite(b, 1, 4, f_) != 4)
+    if (std::fseek(f_, 8 + 4 * static_cast<long>(field), SEEK_SET) != 0 ||
+        std::fwrite(b, 1, 4, f_) != 4)
       bad_ = true;
     if (std::fseek(f_, 0, SEEK_END) != 0) bad_ = true;
   }
@@ -163,7 +165,8 @@ class Reader {
   bool openStimulus(const std::string& path) {
     if (!open(path, kStimulus)) return false;
     stim_ = {field(1), field(2), field(3), field(4), field(5)};
-    if (stim_.inBits == 0 || stim_.inBits > kMaxBits || stim_.outBits == 0 || stim_.outBits > kMaxBits)
+    if (stim_.inBits == 0 || stim_.inBits > kMaxBits || stim_.outBits == 0 ||
+        stim_.outBits > kMaxBits)
       return fail("implausible in_bits/out_bits " + std::to_string(stim_.inBits) + "/" +
                   std::to_string(stim_.outBits));
     if (stim_.inBeatsPerImage == 0 || stim_.outBeatsPerImage == 0 || stim_.images == 0)
@@ -235,14 +238,16 @@ class Reader {
     unsigned char h[8 + 4 * 8];
     const std::size_t got = std::fread(h, 1, headerBytes_, f_);
     if (got < 8 || std::memcmp(h, fmt.magic, 8) != 0)
-      return fail("bad magic (expected " + std::string(fmt.magic, 8) + "): not an nngen " + fmt.what);
+      return fail("bad magic (expected " + std::string(fmt.magic, 8) + "): not an nngen " +
+                  fmt.what);
     if (got != headerBytes_)
-      return fail("truncated header (" + std::to_string(got) + " of " + std::to_string(headerBytes_) + " bytes)");
+      return fail("truncated header (" + std::to_string(got) + " of " +
+                  std::to_string(headerBytes_) + " bytes)");
     fields_.assign(fmt.fields, 0);
     for (uint32_t i = 0; i < fmt.fields; ++i) fields_[i] = getLe32(h + 8 + 4 * i);
     if (fields_[0] != kVersion)
-      return fail("unsupported version " + std::to_string(fields_[0]) + " (expected " + std::to_string(kVersion) +
-                  ")");
+      return fail("unsupported version " + std::to_string(fields_[0]) + " (expected " +
+                  std::to_string(kVersion) + ")");
     return true;
   }
   uint32_t field(uint32_t i) const { return fields_[i]; }
@@ -253,7 +258,8 @@ class Reader {
     if (std::fseek(f_, 0, SEEK_END) != 0) return fail("cannot seek");
     const long long size = std::ftell(f_);
     if (size < 0 || static_cast<uint64_t>(size) < expect)
-      return fail("truncated: " + std::to_string(size) + " bytes, the header implies " + std::to_string(expect));
+      return fail("truncated: " + std::to_string(size) + " bytes, the header implies " +
+                  std::to_string(expect));
     if (static_cast<uint64_t>(size) > expect)
       return fail(std::to_string(size) + " bytes, the header implies " + std::to_string(expect));
     if (std::fseek(f_, static_cast<long>(headerBytes_), SEEK_SET) != 0) return fail("cannot seek");

@@ -26,7 +26,9 @@ namespace nnstream {
 using nnbeats::wordsFor;
 
 /// Mask of the valid bits of the top word of a `bits`-bit value (all ones if a multiple of 32).
-constexpr uint32_t topWordMask(uint32_t bits) { return (bits % 32u) == 0 ? 0xFFFFFFFFu : ((1u << (bits % 32u)) - 1u); }
+constexpr uint32_t topWordMask(uint32_t bits) {
+  return (bits % 32u) == 0 ? 0xFFFFFFFFu : ((1u << (bits % 32u)) - 1u);
+}
 
 // Verilator maps a port of width W to CData (W <= 8), SData (<= 16), IData (<= 32), QData (<= 64)
 // or VlWide<ceil(W/32)> (W > 64, word 0 = bits 31:0).
@@ -130,8 +132,13 @@ class AxiMonitor {
 
   /// `prefix` starts every message ("nn_sim: "); `valid` and `data` name the signals
   /// ("m_axis_tvalid", "m_axis_tdata"); `bits` is the data width.
-  AxiMonitor(std::string prefix, std::string valid, std::string data, uint32_t bits, std::FILE* log = stderr)
-      : prefix_(std::move(prefix)), valid_(std::move(valid)), data_(std::move(data)), bits_(bits), log_(log),
+  AxiMonitor(std::string prefix, std::string valid, std::string data, uint32_t bits,
+             std::FILE* log = stderr)
+      : prefix_(std::move(prefix)),
+        valid_(std::move(valid)),
+        data_(std::move(data)),
+        bits_(bits),
+        log_(log),
         held_(wordsFor(bits), 0) {}
 
   /// Checks this cycle's `valid` and `data` (ceil(bits/32) words) against a beat stalled in the
@@ -141,10 +148,14 @@ class AxiMonitor {
     if (stalled_ && (!valid || !std::equal(held_.begin(), held_.end(), data))) {
       if (violations_ < kMaxMessages) {
         if (!valid)
-          std::fprintf(log_, "%sAXI violation at cycle %" PRIu64 ": %s dropped while the beat %s was stalled\n",
-                       prefix_.c_str(), cycle, valid_.c_str(), hexWords(held_.data(), bits_).c_str());
+          std::fprintf(
+              log_,
+              "%sAXI violation at cycle %" PRIu64 ": %s dropped while the beat %s was stalled\n",
+              prefix_.c_str(), cycle, valid_.c_str(), hexWords(held_.data(), bits_).c_str());
         else
-          std::fprintf(log_, "%sAXI violation at cycle %" PRIu64 ": %s changed from %s to %s while the beat was stalled\n",
+          std::fprintf(log_,
+                       "%sAXI violation at cycle %" PRIu64
+                       ": %s changed from %s to %s while the beat was stalled\n",
                        prefix_.c_str(), cycle, data_.c_str(), hexWords(held_.data(), bits_).c_str(),
                        hexWords(data, bits_).c_str());
       }

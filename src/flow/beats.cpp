@@ -44,10 +44,12 @@ namespace {
 void checkShape(const std::string& path, const BeatFile& f) {
   const size_t words = nnbeats::wordsFor(f.bits);
   if (f.beats.size() != size_t(f.images) * f.beatsPerImage)
-    throw Error(fmt::format("'{}': {} beats for {} images of {} beats (internal)", path, f.beats.size(), f.images,
-                            f.beatsPerImage));
+    throw Error(fmt::format("'{}': {} beats for {} images of {} beats (internal)", path,
+                            f.beats.size(), f.images, f.beatsPerImage));
   for (const Beat& b : f.beats)
-    if (b.size() != words) throw Error(fmt::format("'{}': a beat of {} words, not {} (internal)", path, b.size(), words));
+    if (b.size() != words)
+      throw Error(
+          fmt::format("'{}': a beat of {} words, not {} (internal)", path, b.size(), words));
 }
 
 /// Writes the beats of `f` after the header `w` wrote, and closes the file.
@@ -58,10 +60,12 @@ void putBeats(nnbeats::Writer& w, const BeatFile& f) {
 
 }  // namespace
 
-void writeStimulus(const std::string& path, const BeatFile& in, uint32_t outBits, uint32_t outBeatsPerImage) {
+void writeStimulus(const std::string& path, const BeatFile& in, uint32_t outBits,
+                   uint32_t outBeatsPerImage) {
   checkShape(path, in);
   nnbeats::Writer w;
-  if (!w.openStimulus(path, {in.bits, in.beatsPerImage, outBits, outBeatsPerImage, in.images})) throw Error(w.error());
+  if (!w.openStimulus(path, {in.bits, in.beatsPerImage, outBits, outBeatsPerImage, in.images}))
+    throw Error(w.error());
   putBeats(w, in);
 }
 

@@ -35,7 +35,8 @@ struct BeatFile {
 /// Writes a stimulus file ("NNGENSTM"): the input beats of `in` (in.images * in.beatsPerImage
 /// beats of in.bits bits); the out geometry tells the driver what to expect.
 /// @throws Error naming the file when it cannot be written or `in` has the wrong number of beats.
-void writeStimulus(const std::string& path, const BeatFile& in, uint32_t outBits, uint32_t outBeatsPerImage);
+void writeStimulus(const std::string& path, const BeatFile& in, uint32_t outBits,
+                   uint32_t outBeatsPerImage);
 /// Writes an output-beat file ("NNGENOUT"). @throws Error as writeStimulus.
 void writeBeats(const std::string& path, const BeatFile& f);
 /// Reads an output-beat file. @throws Error naming the file when missing, malformed, truncated

@@ -50,7 +50,8 @@ int breakHoldRule(Vnn_skid_buffer& dut) {
   dut.s_valid = 0;
   edge();
   const bool fired = dut.contextp()->gotError();
-  std::printf("tb_skid_buffer --break-hold: RTL assertion %s, monitor counted %" PRIu64 " violation(s)\n",
+  std::printf("tb_skid_buffer --break-hold: RTL assertion %s, monitor counted %" PRIu64
+              " violation(s)\n",
               fired ? "fired" : "did not fire", in.violations());
   return fired && in.violations() == 1 ? 0 : 1;
 }
@@ -91,7 +92,8 @@ int main(int argc, char** argv) {
     dut.m_ready = u(rng) < pReady;
     dut.eval();
     const bool in = dut.s_valid && dut.s_ready;
-    const bool moved = out.samplePort(static_cast<uint64_t>(cycle), dut.m_valid, dut.m_ready, dut.m_data);
+    const bool moved =
+        out.samplePort(static_cast<uint64_t>(cycle), dut.m_valid, dut.m_ready, dut.m_data);
     if (moved) {
       if (dut.m_data != (static_cast<uint32_t>(received) & kMask) && ++errors <= 10)
         std::printf("ERROR cycle %ld: beat lost, duplicated or reordered\n", cycle);
@@ -112,10 +114,11 @@ int main(int argc, char** argv) {
     }
   }
   dut.final();
-  std::printf("nn_skid_buffer: %ld beats sent, %ld received in %ld cycles, %ld of %ld free-flowing cycles "
-              "moved a beat, %ld errors, %" PRIu64 " AXI violations, assertions %s\n",
-              sent, received, cycle, fullRateBeats, fullRateCycles, errors, out.violations(),
-              dut.contextp()->gotError() ? "FIRED" : "quiet");
+  std::printf(
+      "nn_skid_buffer: %ld beats sent, %ld received in %ld cycles, %ld of %ld free-flowing cycles "
+      "moved a beat, %ld errors, %" PRIu64 " AXI violations, assertions %s\n",
+      sent, received, cycle, fullRateBeats, fullRateCycles, errors, out.violations(),
+      dut.contextp()->gotError() ? "FIRED" : "quiet");
   const bool ok = errors == 0 && out.violations() == 0 && received == kBeats && sent == kBeats &&
                   fullRateBeats == fullRateCycles && !dut.contextp()->gotError();
   return ok ? 0 : 1;

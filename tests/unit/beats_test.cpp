@@ -2,6 +2,8 @@
 //! @brief The testbench file formats of sim/nn_beats.h (shared by nngen and the Verilator
 //!        driver): exact little-endian bytes, round trips through the flow's functions and the
 //!        driver's reader/writer, and clear errors for wrong magic, truncated or overlong files.
+#include "flow/beats.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,7 +12,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "flow/beats.h"
 #include "ir/diagnostic.h"
 #include "nn_beats.h"
 
@@ -23,8 +24,9 @@ namespace {
 class BeatFiles : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / fs::path("nngen_beats_" + std::to_string(::getpid()) + "_" +
-                                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           fs::path("nngen_beats_" + std::to_string(::getpid()) + "_" +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -151,10 +153,12 @@ TEST_F(BeatFiles, WrongMagicNamesFileAndFormat) {
   EXPECT_THAT(errorOf([&] { nngen::readOrder(path("x.bin")); }),
               AllOf(HasSubstr(path("x.bin")), HasSubstr("bad magic (expected NNGENORD)")));
   write(path("v.bin"), "NNGENOUT" + le({2, 8, 1, 0}));
-  EXPECT_THAT(errorOf([&] { nngen::readBeats(path("v.bin")); }), HasSubstr("unsupported version 2"));
+  EXPECT_THAT(errorOf([&] { nngen::readBeats(path("v.bin")); }),
+              HasSubstr("unsupported version 2"));
   nnbeats::Reader r;
   EXPECT_FALSE(r.openStimulus(path("v.bin")));
-  EXPECT_THAT(r.error(), AllOf(HasSubstr("stimulus file '" + path("v.bin") + "'"), HasSubstr("bad magic")));
+  EXPECT_THAT(r.error(),
+              AllOf(HasSubstr("stimulus file '" + path("v.bin") + "'"), HasSubstr("bad magic")));
 }
 
 TEST_F(BeatFiles, TruncatedOrOverlongFilesAreErrors) {
@@ -164,8 +168,9 @@ TEST_F(BeatFiles, TruncatedOrOverlongFilesAreErrors) {
               AllOf(HasSubstr(path("h.bin")), HasSubstr("truncated header")));
   // Two images of one 8-bit beat announced, one present.
   write(path("t.bin"), "NNGENOUT" + le({1, 8, 1, 2, 0x11}));
-  EXPECT_THAT(errorOf([&] { nngen::readBeats(path("t.bin")); }),
-              AllOf(HasSubstr(path("t.bin")), HasSubstr("truncated: 28 bytes, the header implies 32")));
+  EXPECT_THAT(
+      errorOf([&] { nngen::readBeats(path("t.bin")); }),
+      AllOf(HasSubstr(path("t.bin")), HasSubstr("truncated: 28 bytes, the header implies 32")));
   // A word more than announced (format drift between writer and reader).
   write(path("l.bin"), "NNGENOUT" + le({1, 8, 1, 1, 0x11, 0x22}));
   EXPECT_THAT(errorOf([&] { nngen::readBeats(path("l.bin")); }),
@@ -186,10 +191,12 @@ TEST_F(BeatFiles, WriterRejectsBeatsOfTheWrongShape) {
   f.beatsPerImage = 1;
   f.images = 2;
   f.beats = {{1, 2}};  // one beat for two images
-  EXPECT_THAT(errorOf([&] { nngen::writeBeats(path("a.bin"), f); }), HasSubstr("1 beats for 2 images"));
+  EXPECT_THAT(errorOf([&] { nngen::writeBeats(path("a.bin"), f); }),
+              HasSubstr("1 beats for 2 images"));
   EXPECT_FALSE(fs::exists(path("a.bin")));  // no half-written file
-  f.beats = {{1, 2}, {3}};  // a beat of one word
-  EXPECT_THAT(errorOf([&] { nngen::writeBeats(path("b.bin"), f); }), HasSubstr("a beat of 1 words, not 2"));
+  f.beats = {{1, 2}, {3}};                  // a beat of one word
+  EXPECT_THAT(errorOf([&] { nngen::writeBeats(path("b.bin"), f); }),
+              HasSubstr("a beat of 1 words, not 2"));
   f.beats = {{1, 2}, {3, 4}};
   EXPECT_THAT(errorOf([&] { nngen::writeBeats(path("no/such/dir/c.bin"), f); }),
               AllOf(HasSubstr("no/such/dir/c.bin"), HasSubstr("cannot create")));
