@@ -42,8 +42,11 @@ fs::path verilate(const fs::path& dir, const nlohmann::json& design, int jobs, c
   if (fs::exists(exe)) {
     bool fresh = true;
     for (auto& s : sources) fresh = fresh && fs::last_write_time(s) <= fs::last_write_time(exe);
-    for (const char* f : kSimDriverFiles)  // the driver's headers (absent in folders of older builds)
-      if (fs::exists(dir / "sim" / f)) fresh = fresh && fs::last_write_time(dir / "sim" / f) <= fs::last_write_time(exe);
+    // The driver's headers (absent in folders written by older builds).
+    for (const char* f : kSimDriverFiles) {
+      const fs::path h = dir / "sim" / f;
+      if (fs::exists(h)) fresh = fresh && fs::last_write_time(h) <= fs::last_write_time(exe);
+    }
     if (fresh) {
       progress("[verilator] model is up to date");
       return exe;
