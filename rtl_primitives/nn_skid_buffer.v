@@ -44,4 +44,35 @@ module nn_skid_buffer #(
   always @(posedge clk) begin
     if (!skid_valid && s_valid && !m_ready) skid_data <= s_data;
   end
+
+`ifndef SYNTHESIS
+  // Simulation checks (Verilator --assert; synthesis defines SYNTHESIS and skips them). The
+  // AXI4-Stream hold rule on both sides: a beat offered and not taken at a rising edge is
+  // offered again, unchanged, at the next one. The input side checks the producer, the output
+  // side this buffer.
+  reg              s_stalled_q, m_stalled_q;  // the beat was offered and not taken
+  reg [DATA_W-1:0] s_data_q, m_data_q;        // the data of that beat
+  always @(posedge clk) begin
+    s_stalled_q <= !rst && s_valid && !s_ready;
+    m_stalled_q <= !rst && m_valid && !m_ready;
+    s_data_q <= s_data;
+    m_data_q <= m_data;
+    if (!rst && s_stalled_q) begin
+      assert (s_valid)
+      else $error("nn_skid_buffer: s_valid dropped while the beat s_data = 0x%0h was stalled (AXI hold rule)",
+                  s_data_q);
+      assert (!s_valid || s_data == s_data_q)
+      else $error("nn_skid_buffer: s_data changed from 0x%0h to 0x%0h while s_valid && !s_ready (AXI hold rule)",
+                  s_data_q, s_data);
+    end
+    if (!rst && m_stalled_q) begin
+      assert (m_valid)
+      else $error("nn_skid_buffer: m_valid dropped while the beat m_data = 0x%0h was stalled (AXI hold rule)",
+                  m_data_q);
+      assert (!m_valid || m_data == m_data_q)
+      else $error("nn_skid_buffer: m_data changed from 0x%0h to 0x%0h while m_valid && !m_ready (AXI hold rule)",
+                  m_data_q, m_data);
+    end
+  end
+`endif
 endmodule

@@ -199,4 +199,33 @@ module nn_sliding_window #(
       end
     end
   endgenerate
+
+`ifndef SYNTHESIS
+  // Simulation checks (Verilator --assert; synthesis defines SYNTHESIS and skips them).
+  // The producer keeps the AXI4-Stream hold rule: a beat offered and not taken (s_valid &&
+  // !s_ready) is offered again, unchanged, at the next rising edge. And ce = 0 freezes the
+  // output: a window not taken (window_valid && !ce) is still there, unchanged, a cycle later.
+  reg                                     s_stalled_q, w_stalled_q;
+  reg [PIX_W-1:0]                         s_data_q;
+  reg [KERNEL_H*KERNEL_W*CHANNELS*DATA_W-1:0] window_q;
+  always @(posedge clk) begin
+    s_stalled_q <= !rst && s_valid && !s_ready;
+    w_stalled_q <= !rst && window_valid && !ce;
+    s_data_q <= s_data;
+    window_q <= window;
+    if (!rst && s_stalled_q) begin
+      assert (s_valid)
+      else $error("nn_sliding_window: s_valid dropped while the beat s_data = 0x%0h was stalled (AXI hold rule)",
+                  s_data_q);
+      assert (!s_valid || s_data == s_data_q)
+      else $error("nn_sliding_window: s_data changed from 0x%0h to 0x%0h while s_valid && !s_ready (AXI hold rule)",
+                  s_data_q, s_data);
+    end
+    if (!rst && w_stalled_q) begin
+      assert (window_valid && window == window_q)
+      else $error("nn_sliding_window: window_valid %0d / window 0x%0h changed from 1 / 0x%0h while ce = 0",
+                  window_valid, window, window_q);
+    end
+  end
+`endif
 endmodule

@@ -6,7 +6,7 @@
 // linked against every generated model. nngen writes a binary stimulus file
 // (NNGENSTM, one input beat per pixel), builds this driver together with the RTL via
 //
-//   verilator --cc --exe --build -O3 --x-assign fast --x-initial fast --noassert
+//   verilator --cc --exe --build -O3 --x-assign fast --x-initial fast --assert
 //       -Wno-fatal --prefix Vnn_top --top-module <top> <rtl files> sim/nn_sim.cpp -o nn_sim
 //
 // runs `nn_sim --stimulus in.bin --output out.bin [--stall] [--report r.json]`, and then
@@ -19,10 +19,15 @@
 // (--order), so the comparison knows the expected beats after images abandoned by a reset.
 // See sim/README.md for the file formats, options, reset semantics and exit codes.
 //
-// Only the C++ standard library and Verilator's runtime are used, because this file is
-// compiled by Verilator's generated makefiles without any extra include paths or libs.
+// Only the C++ standard library, Verilator's runtime and the two headers next to this file are
+// used (nn_beats.h: the file formats shared with nngen; nn_stream.h: port access and the AXI
+// monitor shared with the primitives' testbenches), because this file is compiled by
+// Verilator's generated makefiles without any extra include paths or libs: the compiler finds
+// the headers in this file's own folder, where `nngen build` copies them.
 
 #include "Vnn_top.h"
+#include "nn_beats.h"
+#include "nn_stream.h"
 #include "verilated.h"
 
 #if VM_TRACE
@@ -40,13 +45,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 namespace {
@@ -65,97 +68,13 @@ constexpr int kResetCycles = 4;
 // Probability (out of 2^32) that --stall drops s_axis_tvalid / m_axis_tready in a cycle.
 constexpr uint32_t kStallThreshold = 1288490189u;  // 0.3 * 2^32
 
-// Upper bound on port width accepted from a stimulus header (sanity check only).
-constexpr uint32_t kMaxBits = 1u << 20;
-
 // Filler driven on s_axis_tdata while s_axis_tvalid is low, so a design that samples
 // data without looking at tvalid produces wrong results instead of passing by luck.
 constexpr uint32_t kIdleFiller = 0xA5A5A5A5u;
 
-/// Number of 32-bit words needed to hold `bits` bits.
-constexpr uint32_t wordsFor(uint32_t bits) { return (bits + 31u) / 32u; }
-
-/// Mask for the valid bits of the top word of a `bits`-bit value (all ones if full).
-constexpr uint32_t topWordMask(uint32_t bits) {
-    return (bits % 32u) == 0 ? 0xFFFFFFFFu : ((1u << (bits % 32u)) - 1u);
-}
-
-// ---------------------------------------------------------------------------------------
-// Generic port access. Verilator maps a port of width W to CData (W<=8), SData (<=16),
-// IData (<=32), QData (<=64) or VlWide<ceil(W/32)> (W>64, word 0 = bits 31:0). In
-// Verilator 5 the top-level port members are references, so templates deduce through
-// `T&`. The helpers below move data between those types and plain little-endian uint32_t
-// word arrays (word 0 = bits 31:0), masking bits above `bits`.
-
-template <typename T>
-struct PortTraits;  // min/max port width a Verilator type is used for
-
-template <>
-struct PortTraits<CData> { static constexpr uint32_t kMin = 1, kMax = 8; };
-template <>
-struct PortTraits<SData> { static constexpr uint32_t kMin = 9, kMax = 16; };
-template <>
-struct PortTraits<IData> { static constexpr uint32_t kMin = 17, kMax = 32; };
-template <>
-struct PortTraits<QData> { static constexpr uint32_t kMin = 33, kMax = 64; };
-template <std::size_t N>
-struct PortTraits<VlWide<N>> {
-    static constexpr uint32_t kMin = 32u * static_cast<uint32_t>(N - 1) + 1u;
-    static constexpr uint32_t kMax = 32u * static_cast<uint32_t>(N);
-};
-
-/// True if a header width of `bits` is consistent with the Verilator type of `port`
-/// (i.e. Verilator would have chosen exactly this C++ type for a port that wide).
-template <typename T>
-bool portWidthMatches(const T& /*port*/, uint32_t bits) {
-    using P = PortTraits<std::remove_cv_t<T>>;
-    return bits >= P::kMin && bits <= P::kMax;
-}
-
-/// Human-readable bit range a port type can carry, for error messages.
-template <typename T>
-std::string portWidthRange(const T& /*port*/) {
-    using P = PortTraits<std::remove_cv_t<T>>;
-    return std::to_string(P::kMin) + ".." + std::to_string(P::kMax);
-}
-
-/// Drive a scalar (CData/SData/IData/QData) port from `words` (bits above `bits` are
-/// cleared). Reads words[1] only when the value is wider than 32 bits.
-template <typename T, std::enable_if_t<std::is_integral_v<T>, int> = 0>
-inline void setPort(T& port, const uint32_t* words, uint32_t bits = 8 * sizeof(T)) {
-    uint64_t v = words[0];
-    if constexpr (sizeof(T) > 4) {
-        if (bits > 32) v |= static_cast<uint64_t>(words[1]) << 32;
-    }
-    if (bits < 64) v &= (uint64_t{1} << bits) - 1u;
-    port = static_cast<T>(v);
-}
-
-/// Drive a wide (VlWide<N>) port from `words`; words beyond ceil(bits/32) read as 0.
-template <std::size_t N>
-inline void setPort(VlWide<N>& port, const uint32_t* words, uint32_t bits = 32u * N) {
-    const uint32_t nw = std::min<uint32_t>(wordsFor(bits), static_cast<uint32_t>(N));
-    for (uint32_t i = 0; i < nw; ++i) port.m_storage[i] = words[i];
-    if (nw > 0) port.m_storage[nw - 1] &= topWordMask(bits);
-    for (uint32_t i = nw; i < N; ++i) port.m_storage[i] = 0;
-}
-
-/// Read a scalar port into ceil(bits/32) words of `words`, masking bits above `bits`.
-template <typename T, std::enable_if_t<std::is_integral_v<T>, int> = 0>
-inline void getPort(const T& port, uint32_t* words, uint32_t bits = 8 * sizeof(T)) {
-    uint64_t v = static_cast<uint64_t>(port);
-    if (bits < 64) v &= (uint64_t{1} << bits) - 1u;
-    words[0] = static_cast<uint32_t>(v);
-    if (bits > 32) words[1] = static_cast<uint32_t>(v >> 32);
-}
-
-/// Read a wide port into ceil(bits/32) words of `words`, masking bits above `bits`.
-template <std::size_t N>
-inline void getPort(const VlWide<N>& port, uint32_t* words, uint32_t bits = 32u * N) {
-    const uint32_t nw = wordsFor(bits);
-    for (uint32_t i = 0; i < nw; ++i) words[i] = i < N ? port.m_storage[i] : 0u;
-    if (nw > 0) words[nw - 1] &= topWordMask(bits);
-}
+using nnbeats::wordsFor;
+using nnstream::getPort;
+using nnstream::setPort;
 
 // ---------------------------------------------------------------------------------------
 // Command line.
@@ -335,219 +254,6 @@ std::optional<Options> parseArgs(int argc, char** argv) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Stimulus file reader (streams beats; the whole file is never held in memory).
-
-struct StimulusHeader {
-    uint32_t version = 0;
-    uint32_t inBits = 0;
-    uint32_t inBeatsPerImage = 0;
-    uint32_t outBits = 0;
-    uint32_t outBeatsPerImage = 0;
-    uint32_t numImages = 0;
-};
-
-constexpr std::size_t kStimHeaderBytes = 8 + 6 * 4;
-constexpr std::size_t kOutHeaderBytes = 8 + 4 * 4;
-
-/// Decode a little-endian uint32 from 4 bytes.
-uint32_t le32(const unsigned char* p) {
-    return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) |
-           (uint32_t{p[3]} << 24);
-}
-
-/// Encode a little-endian uint32 into 4 bytes.
-void putLe32(unsigned char* p, uint32_t v) {
-    p[0] = static_cast<unsigned char>(v);
-    p[1] = static_cast<unsigned char>(v >> 8);
-    p[2] = static_cast<unsigned char>(v >> 16);
-    p[3] = static_cast<unsigned char>(v >> 24);
-}
-
-/// True on little-endian hosts (payload words are then read/written without swapping).
-bool hostIsLittleEndian() {
-    const uint32_t one = 1;
-    unsigned char b = 0;
-    std::memcpy(&b, &one, 1);
-    return b == 1;
-}
-
-class StimulusReader {
-public:
-    ~StimulusReader() {
-        if (f_ != nullptr) std::fclose(f_);
-    }
-
-    /// Open and validate `path` (magic, version, sane fields, exact file size).
-    /// On failure prints a message naming the file and returns false.
-    bool open(const std::string& path) {
-        path_ = path;
-        f_ = std::fopen(path.c_str(), "rb");
-        if (f_ == nullptr) return fail("cannot open: " + std::string(std::strerror(errno)));
-        std::setvbuf(f_, nullptr, _IOFBF, 1 << 20);
-        unsigned char h[kStimHeaderBytes];
-        if (std::fread(h, 1, sizeof h, f_) != sizeof h) return fail("truncated header");
-        if (std::memcmp(h, "NNGENSTM", 8) != 0) return fail("bad magic (expected NNGENSTM)");
-        hdr_.version = le32(h + 8);
-        hdr_.inBits = le32(h + 12);
-        hdr_.inBeatsPerImage = le32(h + 16);
-        hdr_.outBits = le32(h + 20);
-        hdr_.outBeatsPerImage = le32(h + 24);
-        hdr_.numImages = le32(h + 28);
-        if (hdr_.version != 1)
-            return fail("unsupported version " + std::to_string(hdr_.version) + " (expected 1)");
-        if (hdr_.inBits == 0 || hdr_.inBits > kMaxBits || hdr_.outBits == 0 ||
-            hdr_.outBits > kMaxBits)
-            return fail("implausible in_bits/out_bits " + std::to_string(hdr_.inBits) + "/" +
-                        std::to_string(hdr_.outBits));
-        if (hdr_.inBeatsPerImage == 0 || hdr_.outBeatsPerImage == 0 || hdr_.numImages == 0)
-            return fail("in_beats_per_image, out_beats_per_image and num_images must be > 0");
-        words_ = wordsFor(hdr_.inBits);
-        totalBeats_ = uint64_t{hdr_.numImages} * hdr_.inBeatsPerImage;
-        // Exact size check catches generator/driver format drift early.
-        const uint64_t expect = kStimHeaderBytes + totalBeats_ * words_ * 4u;
-        if (std::fseek(f_, 0, SEEK_END) != 0) return fail("cannot seek");
-        const long long size = std::ftell(f_);
-        if (size < 0 || static_cast<uint64_t>(size) != expect)
-            return fail("size " + std::to_string(size) + " bytes, header implies " +
-                        std::to_string(expect));
-        if (std::fseek(f_, static_cast<long>(kStimHeaderBytes), SEEK_SET) != 0)
-            return fail("cannot seek");
-        return true;
-    }
-
-    /// Read the next beat into `words` (wordsPerBeat() entries). False on I/O error.
-    bool next(uint32_t* words) {
-        if (std::fread(words, 4, words_, f_) != words_) return fail("read error / truncated");
-        if (!little_) {
-            for (uint32_t i = 0; i < words_; ++i) {
-                unsigned char b[4];
-                std::memcpy(b, &words[i], 4);
-                words[i] = le32(b);
-            }
-        }
-        return true;
-    }
-
-    /// Position the reader so that next() returns beat `index` of the file (0-based over
-    /// all images). False (with a message) on failure.
-    bool seekBeat(uint64_t index) {
-        const uint64_t off = kStimHeaderBytes + index * words_ * 4u;
-        if (index > totalBeats_ || std::fseek(f_, static_cast<long>(off), SEEK_SET) != 0)
-            return fail("cannot seek to beat " + std::to_string(index));
-        return true;
-    }
-
-    const StimulusHeader& header() const { return hdr_; }
-    uint32_t wordsPerBeat() const { return words_; }
-    uint64_t totalBeats() const { return totalBeats_; }
-
-private:
-    bool fail(const std::string& why) {
-        std::fprintf(stderr, "nn_sim: stimulus file '%s': %s\n", path_.c_str(), why.c_str());
-        return false;
-    }
-
-    std::FILE* f_ = nullptr;
-    std::string path_;
-    StimulusHeader hdr_;
-    uint32_t words_ = 0;
-    uint64_t totalBeats_ = 0;
-    bool little_ = hostIsLittleEndian();
-};
-
-// ---------------------------------------------------------------------------------------
-// Output file writer (streams beats as they arrive).
-
-class OutputWriter {
-public:
-    ~OutputWriter() {
-        if (f_ != nullptr) std::fclose(f_);
-    }
-
-    /// Create `path` and write the NNGENOUT header. Prints an error naming the file on
-    /// failure.
-    bool open(const std::string& path, uint32_t outBits, uint32_t beatsPerImage,
-              uint32_t numImages) {
-        path_ = path;
-        words_ = wordsFor(outBits);
-        f_ = std::fopen(path.c_str(), "wb");
-        if (f_ == nullptr) return fail("cannot create: " + std::string(std::strerror(errno)));
-        std::setvbuf(f_, nullptr, _IOFBF, 1 << 20);
-        unsigned char h[kOutHeaderBytes];
-        std::memcpy(h, "NNGENOUT", 8);
-        putLe32(h + 8, 1);
-        putLe32(h + 12, outBits);
-        putLe32(h + 16, beatsPerImage);
-        putLe32(h + 20, numImages);
-        if (std::fwrite(h, 1, sizeof h, f_) != sizeof h) return fail("write error");
-        return true;
-    }
-
-    /// Append one beat (wordsFor(outBits) words). Errors are latched and reported by close().
-    void put(const uint32_t* words) {
-        if (little_) {
-            if (std::fwrite(words, 4, words_, f_) != words_) bad_ = true;
-            return;
-        }
-        for (uint32_t i = 0; i < words_; ++i) {
-            unsigned char b[4];
-            putLe32(b, words[i]);
-            if (std::fwrite(b, 1, 4, f_) != 4) bad_ = true;
-        }
-    }
-
-    /// Rewrite the num_images header field (used when a run ends early).
-    void patchNumImages(uint32_t n) {
-        unsigned char b[4];
-        putLe32(b, n);
-        if (std::fseek(f_, 20, SEEK_SET) != 0 || std::fwrite(b, 1, 4, f_) != 4) bad_ = true;
-        std::fseek(f_, 0, SEEK_END);
-    }
-
-    /// Flush and close; false (with a message naming the file) if any write failed.
-    bool close() {
-        if (f_ == nullptr) return false;
-        const bool flushBad = std::fclose(f_) != 0;
-        f_ = nullptr;
-        if (bad_ || flushBad) return fail("write error (disk full?)");
-        return true;
-    }
-
-private:
-    bool fail(const std::string& why) {
-        std::fprintf(stderr, "nn_sim: output file '%s': %s\n", path_.c_str(), why.c_str());
-        return false;
-    }
-
-    std::FILE* f_ = nullptr;
-    std::string path_;
-    uint32_t words_ = 0;
-    bool bad_ = false;
-    bool little_ = hostIsLittleEndian();
-};
-
-/// Write the order file: "NNGENORD", uint32 version (1), uint32 count, then `count` uint32
-/// stream indices (stream index = pass * num_images + stimulus image), one per captured image
-/// in output.bin order. False (with a message naming the file) on failure.
-bool writeOrder(const std::string& path, const std::vector<uint64_t>& order) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    bool ok = f != nullptr;
-    unsigned char b[4];
-    if (ok) ok = std::fwrite("NNGENORD", 1, 8, f) == 8;
-    putLe32(b, 1);
-    if (ok) ok = std::fwrite(b, 1, 4, f) == 4;
-    putLe32(b, static_cast<uint32_t>(order.size()));
-    if (ok) ok = std::fwrite(b, 1, 4, f) == 4;
-    for (std::size_t i = 0; ok && i < order.size(); ++i) {
-        putLe32(b, static_cast<uint32_t>(order[i]));
-        ok = std::fwrite(b, 1, 4, f) == 4;
-    }
-    if (f != nullptr && std::fclose(f) != 0) ok = false;
-    if (!ok) std::fprintf(stderr, "nn_sim: order file '%s': cannot write\n", path.c_str());
-    return ok;
-}
-
-// ---------------------------------------------------------------------------------------
 // Statistics.
 
 struct Stat {
@@ -603,7 +309,7 @@ struct RunResult {
     uint64_t beatsOut = 0;      // output beats accepted (all of them)
     uint64_t axiViolations = 0;
     uint64_t streamImages = 0;            // num_images * repeat
-    std::vector<uint64_t> order;          // stream index of every captured image, output order
+    std::vector<uint32_t> order;          // stream index of every captured image, output order
     std::vector<uint64_t> resetCycles;    // cycles at which a mid-stream reset pulse started
     uint64_t abandonedImages = 0;         // first input beat accepted, cut off by a reset
     uint64_t discardedBeats = 0;          // accepted output beats of abandoned images
@@ -689,14 +395,14 @@ struct ResetPlan {
 /// in_beats_per_image), the reset being asserted in the cycle after that many input beats in
 /// total have been accepted. Every run reaches these positions, since a reset skips less than
 /// one image. Returns nullopt after printing an error when the stream is too short for N.
-std::optional<ResetPlan> resetPlan(const Options& opt, const StimulusHeader& hdr) {
+std::optional<ResetPlan> resetPlan(const Options& opt, const nnbeats::StimulusHeader& hdr) {
     ResetPlan p;
     if (opt.resetRandom == 0) {
         p.at = opt.resetAt;
         return p;
     }
     p.byBeats = true;
-    const uint64_t images = uint64_t{hdr.numImages} * opt.repeat;
+    const uint64_t images = uint64_t{hdr.images} * opt.repeat;
     const uint64_t span =
         images > opt.resetRandom ? (images - opt.resetRandom) * hdr.inBeatsPerImage : 0;
     if (span < 2u * opt.resetRandom) {
@@ -716,43 +422,245 @@ std::optional<ResetPlan> resetPlan(const Options& opt, const StimulusHeader& hdr
     return p;
 }
 
+// ---------------------------------------------------------------------------------------
+// The test bench: a source driving s_axis, a sink driving m_axis_tready, the AXI monitor on
+// m_axis (nnstream::AxiMonitor, shared with the primitives' testbenches), a scoreboard
+// attributing the output beats to images, and a watchdog; simulate() runs them cycle by cycle.
+
+/// Source: streams the stimulus `repeat` times into s_axis. Stream image `image()` (stimulus
+/// image image() % images) has had `beat()` beats accepted. With --stall a gap (tvalid low) is
+/// drawn only between beats: a beat once offered stays offered until accepted (AXI hold rule).
+class Source {
+public:
+    Source(nnbeats::Reader& stim, uint64_t streamImages, bool stall, std::mt19937& rng)
+        : stim_(stim), hdr_(stim.stimulus()), streamImages_(streamImages), stall_(stall), rng_(rng),
+          beat_(stim.wordsPerEntry(), 0), filler_(stim.wordsPerEntry(), kIdleFiller) {}
+
+    /// True once every stream image has been fully accepted.
+    bool done() const { return image_ >= streamImages_; }
+    uint64_t image() const { return image_; }
+    uint32_t beat() const { return beatInImage_; }
+    /// Data driven while tvalid is low.
+    const uint32_t* filler() const { return filler_.data(); }
+
+    /// Chooses this cycle's s_axis beat: `valid` and the data to drive (the filler when not
+    /// valid). False (with a message) on a stimulus read error.
+    bool drive(bool& valid, const uint32_t*& data) {
+        if (!have_ && !done()) {
+            const uint64_t want = (image_ % hdr_.images) * hdr_.inBeatsPerImage + beatInImage_;
+            if ((want != readerPos_ && !stim_.seek(want)) || !stim_.next(beat_.data())) {
+                std::fprintf(stderr, "nn_sim: %s\n", stim_.error().c_str());
+                return false;
+            }
+            readerPos_ = want + 1;
+            have_ = true;
+        }
+        valid = have_;
+        if (stall_ && have_ && !presenting_) valid = rng_() >= kStallThreshold;
+        data = valid ? beat_.data() : filler_.data();
+        return true;
+    }
+
+    /// The handshake of this cycle: the beat offered (`valid`) was taken (`fired`) or not.
+    void handshake(bool valid, bool fired) {
+        if (fired) {
+            have_ = false;
+            if (++beatInImage_ == hdr_.inBeatsPerImage) {
+                ++image_;
+                beatInImage_ = 0;
+            }
+        }
+        presenting_ = valid && !fired;
+    }
+
+    /// Mid-stream reset: the image being streamed (some beats accepted) is skipped; an image
+    /// whose first beat was offered but not taken is streamed normally.
+    void reset() {
+        if (beatInImage_ > 0) {
+            ++image_;
+            beatInImage_ = 0;
+            have_ = false;
+        }
+        presenting_ = false;
+    }
+
+private:
+    nnbeats::Reader& stim_;
+    const nnbeats::StimulusHeader& hdr_;
+    uint64_t streamImages_;
+    bool stall_;
+    std::mt19937& rng_;
+    std::vector<uint32_t> beat_, filler_;  // the beat in hand; the idle filler
+    uint64_t image_ = 0;
+    uint32_t beatInImage_ = 0;
+    uint64_t readerPos_ = 0;   // the stimulus beat next() returns
+    bool have_ = false;        // beat_ holds the next not-yet-accepted input beat
+    bool presenting_ = false;  // tvalid was high last cycle and the beat not taken
+};
+
+/// Sink: m_axis_tready, always high, or with --stall low in 30 % of the cycles.
+class Sink {
+public:
+    Sink(bool stall, std::mt19937& rng) : stall_(stall), rng_(rng) {}
+    /// This cycle's tready (drawn after the source's tvalid, from the same generator).
+    bool ready() { return !stall_ || rng_() >= kStallThreshold; }
+
+private:
+    bool stall_;
+    std::mt19937& rng_;
+};
+
+/// Scoreboard: attributes the output beats to the images streamed since the last reset (the
+/// epoch), in order; writes the beats of every complete image to the beat file and its stream
+/// index to RunResult::order; measures latency and II; counts abandoned images, discarded and
+/// unexpected beats (sim/README.md). The data itself is compared by `nngen sim`.
+class Scoreboard {
+public:
+    Scoreboard(nnbeats::Writer& out, uint32_t outBits, uint32_t outBpi, RunResult& r)
+        : out_(out), outBpi_(outBpi), outWords_(wordsFor(outBits)), r_(r),
+          pending_(std::size_t{outBpi} * outWords_, 0) {}
+
+    /// An input beat was accepted at `cycle`; the first beat of stream image `image` opens it.
+    void inputBeat(uint64_t image, bool first, uint64_t cycle) {
+        if (first) {
+            epImage_.push_back(image);
+            epFirstIn_.push_back(cycle);
+        }
+        ++r_.beatsIn;
+    }
+
+    /// True while an image streamed since the last reset still owes output beats.
+    bool expecting() const { return epOut_ < uint64_t{epImage_.size()} * outBpi_; }
+
+    /// An output beat `data` was accepted at `cycle`.
+    void outputBeat(const uint32_t* data, uint64_t cycle) {
+        ++r_.beatsOut;
+        if (!expecting()) {
+            unexpected(cycle, "more beats than the images streamed so far produce");
+            return;
+        }
+        std::copy(data, data + outWords_,
+                  pending_.begin() + static_cast<std::ptrdiff_t>((epOut_ % outBpi_) * outWords_));
+        if (++epOut_ % outBpi_ == 0) {
+            out_.put(pending_.data(), pending_.size());
+            r_.order.push_back(static_cast<uint32_t>(epImage_[epOut_ / outBpi_ - 1]));
+            epLastOut_.push_back(cycle);
+        }
+    }
+
+    /// An output beat nothing explains (after the images of the epoch, or in the final drain).
+    void unexpected(uint64_t cycle, const char* when) {
+        if (r_.unexpectedBeats < 10)
+            std::fprintf(stderr,
+                         "nn_sim: unexpected output beat at cycle %" PRIu64
+                         " (%s): the images streamed since the last reset have delivered all "
+                         "their beats\n",
+                         cycle, when);
+        ++r_.unexpectedBeats;
+    }
+
+    /// Ends the epoch (at a reset or the end of the run): latency and II of its completed
+    /// images; the others are abandoned and their beats discarded.
+    void closeEpoch() {
+        for (std::size_t i = 0; i < epLastOut_.size(); ++i) {
+            r_.latency.push_back(epLastOut_[i] >= epFirstIn_[i] ? epLastOut_[i] - epFirstIn_[i] : 0);
+            if (i > 0) {
+                r_.ii.push_back(epLastOut_[i] - epLastOut_[i - 1]);
+                r_.inIi.push_back(epFirstIn_[i] - epFirstIn_[i - 1]);
+            }
+        }
+        r_.abandonedImages += epImage_.size() - epLastOut_.size();
+        r_.discardedBeats += epOut_ - uint64_t{epLastOut_.size()} * outBpi_;
+        epImage_.clear();
+        epFirstIn_.clear();
+        epLastOut_.clear();
+        epOut_ = 0;
+    }
+
+private:
+    nnbeats::Writer& out_;
+    uint32_t outBpi_, outWords_;
+    RunResult& r_;
+    std::vector<uint32_t> pending_;  // beats of the image being captured
+    // The epoch: images whose first beat was accepted in it, the cycle of that beat, and the
+    // cycle of the last output beat of each completed one; epOut_ output beats so far.
+    std::vector<uint64_t> epImage_, epFirstIn_, epLastOut_;
+    uint64_t epOut_ = 0;
+};
+
+/// Watchdog: a deadlock when no beat moved for `limit` cycles.
+class Watchdog {
+public:
+    explicit Watchdog(uint64_t limit) : limit_(limit) {}
+    /// Counts one cycle; true when the limit is reached.
+    bool idle(bool moved) {
+        idle_ = moved ? 0 : idle_ + 1;
+        return !moved && idle_ >= limit_;
+    }
+    void reset() { idle_ = 0; }
+
+private:
+    uint64_t limit_, idle_ = 0;
+};
+
+/// Progress on stderr every ~2 s of wall time (the clock is read only every 4096 cycles).
+class Progress {
+public:
+    Progress() : t0_(std::chrono::steady_clock::now()), last_(t0_) {}
+    void tick(uint64_t cycle, uint64_t images, uint64_t streamImages) {
+        if ((cycle & 4095u) != 0) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (std::chrono::duration<double>(now - last_).count() < 2.0) return;
+        last_ = now;
+        const double s = seconds();
+        std::fprintf(stderr, "nn_sim: %" PRIu64 "/%" PRIu64 " images, %" PRIu64 " cycles, %.1f images/s\n",
+                     images, streamImages, cycle, s > 0 ? static_cast<double>(images) / s : 0.0);
+    }
+    /// Wall time since construction.
+    double seconds() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    }
+
+private:
+    std::chrono::steady_clock::time_point t0_, last_;
+};
+
 /// Run reset and then stream the stimulus `opt.repeat` times through the design, capturing
 /// the output beats of every image into `out` and its stream index into `RunResult::order`.
 /// One loop iteration is one clock cycle:
 ///   0. if a mid-stream reset is due: rst = 1 (valids and tready low) for opt.resetCycles
 ///      rising edges; the images in flight are abandoned (see sim/README.md);
-///   1. set all inputs (clk low), eval -> design outputs reflect this cycle's inputs;
+///   1. the source and the sink choose this cycle's inputs (clk low), eval -> the design's
+///      outputs reflect them;
 ///   2. sample s_axis_tready / m_axis_tvalid / m_axis_tdata: a beat moves on an interface
-///      iff tvalid && tready at this point, i.e. just before the rising edge;
+///      iff tvalid && tready at this point, i.e. just before the rising edge; the monitor
+///      checks m_axis, the scoreboard takes the moved beats;
 ///   3. raise clk, eval.
 /// After the last expected beat the output is watched (tready high, no input) for a drain
 /// period; any beat then, or any beat beyond what the images streamed since the last reset
 /// can produce, counts as unexpected. Returns the run statistics; `status` tells how it ended.
-RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Options& opt,
+RunResult simulate(Harness& h, nnbeats::Reader& stim, nnbeats::Writer& out, const Options& opt,
                    const ResetPlan& resets) {
     Vnn_top& top = h.top();
-    const StimulusHeader& hdr = stim.header();
-    const uint32_t inWords = stim.wordsPerBeat();
-    const uint32_t outWords = wordsFor(hdr.outBits);
-    const uint32_t inBpi = hdr.inBeatsPerImage, outBpi = hdr.outBeatsPerImage;
-
+    const nnbeats::StimulusHeader& hdr = stim.stimulus();
     RunResult r;
-    r.streamImages = uint64_t{hdr.numImages} * opt.repeat;
+    r.streamImages = uint64_t{hdr.images} * opt.repeat;
 
-    std::vector<uint32_t> inBeat(inWords, 0);
-    std::vector<uint32_t> filler(inWords, kIdleFiller);
-    std::vector<uint32_t> outBeat(outWords, 0);
-    std::vector<uint32_t> heldOut(outWords, 0);  // m_axis_tdata of a stalled beat
-    std::vector<uint32_t> pending(std::size_t{outBpi} * outWords, 0);  // image being captured
-
-    std::mt19937 rng(opt.seed);
+    std::mt19937 rng(opt.seed);  // one generator: the source's draw, then the sink's
+    Source source(stim, r.streamImages, opt.stall, rng);
+    Sink sink(opt.stall, rng);
+    nnstream::AxiMonitor monitor("nn_sim: ", "m_axis_tvalid", "m_axis_tdata", hdr.outBits);
+    Scoreboard scoreboard(out, hdr.outBits, hdr.outBeatsPerImage, r);
+    Watchdog watchdog(opt.maxIdleCycles);
+    Progress progress;
+    std::vector<uint32_t> outBeat(wordsFor(hdr.outBits), 0);
 
     // rst=1 with both valids/readies low for `edges` rising edges.
     auto holdReset = [&](uint32_t edges) {
         top.rst = 1;
         top.s_axis_tvalid = 0;
         top.m_axis_tready = 0;
-        setPort(top.s_axis_tdata, filler.data(), hdr.inBits);
+        setPort(top.s_axis_tdata, source.filler(), hdr.inBits);
         for (uint32_t i = 0; i < edges; ++i) {
             h.evalLow();
             h.risingEdge();
@@ -761,58 +669,12 @@ RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Op
     };
     holdReset(kResetCycles);
 
-    // Source: stream image `srcImage` (0 .. streamImages-1; stimulus image srcImage % num_images),
-    // of which `srcBeat` beats were accepted. `readerPos` is the file beat next() returns.
-    uint64_t srcImage = 0;
-    uint32_t srcBeat = 0;
-    uint64_t readerPos = 0;
-    bool haveBeat = false;   // inBeat holds the next not-yet-accepted input beat
-    bool presenting = false; // s_axis_tvalid was high last cycle and the beat not taken
-    bool outStalled = false; // last cycle m_axis_tvalid && !m_axis_tready
-    // Epoch: the time since the last reset. Images whose first beat was accepted in it, the
-    // cycle of that beat, and the cycle of the last output beat of each completed one. Output
-    // beats are attributed to these images in order (`epOut` so far).
-    std::vector<uint64_t> epImage, epFirstIn, epLastOut;
-    uint64_t epOut = 0;
-    uint64_t idle = 0;
     uint64_t cycle = 0;
     std::size_t nextReset = 0;
-
-    auto closeEpoch = [&]() {
-        for (std::size_t i = 0; i < epLastOut.size(); ++i) {
-            r.latency.push_back(epLastOut[i] >= epFirstIn[i] ? epLastOut[i] - epFirstIn[i] : 0);
-            if (i > 0) {
-                r.ii.push_back(epLastOut[i] - epLastOut[i - 1]);
-                r.inIi.push_back(epFirstIn[i] - epFirstIn[i - 1]);
-            }
-        }
-        r.abandonedImages += epImage.size() - epLastOut.size();
-        r.discardedBeats += epOut - uint64_t{epLastOut.size()} * outBpi;
-        epImage.clear();
-        epFirstIn.clear();
-        epLastOut.clear();
-        epOut = 0;
-    };
-    auto unexpected = [&](const char* when) {
-        if (r.unexpectedBeats < 10)
-            std::fprintf(stderr,
-                         "nn_sim: unexpected output beat at cycle %" PRIu64
-                         " (%s): the images streamed since the last reset have delivered all "
-                         "their beats\n",
-                         cycle, when);
-        ++r.unexpectedBeats;
-    };
-
-    const auto t0 = std::chrono::steady_clock::now();
-    auto lastProgress = t0;
-    auto elapsed = [&](std::chrono::steady_clock::time_point now) {
-        return std::chrono::duration<double>(now - t0).count();
-    };
-
     // Runs until every image was streamed and every image streamed since the last reset has
     // delivered its output beats (the last pixels of an image may not affect its outputs, so
     // they can be taken after its result).
-    while (srcImage < r.streamImages || epOut < uint64_t{epImage.size()} * outBpi) {
+    while (!source.done() || scoreboard.expecting()) {
         // ---- 0. mid-stream reset: the image being streamed is abandoned (the source goes on
         // with the next one from its first pixel), and so is every image whose output beats
         // have not all been accepted.
@@ -820,103 +682,41 @@ RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Op
             (resets.byBeats ? r.beatsIn : cycle) >= resets.at[nextReset]) {
             ++nextReset;
             r.resetCycles.push_back(cycle);
-            closeEpoch();
-            if (srcBeat > 0) {
-                ++srcImage;
-                srcBeat = 0;
-                haveBeat = false;
-            }
-            presenting = false;
-            outStalled = false;
+            scoreboard.closeEpoch();
+            source.reset();
+            monitor.reset();
             holdReset(opt.resetCycles);
             cycle += opt.resetCycles;
-            idle = 0;
+            watchdog.reset();
             continue;
         }
 
         // ---- 1. choose and drive this cycle's inputs
-        if (!haveBeat && srcImage < r.streamImages) {
-            const uint64_t want = (srcImage % hdr.numImages) * inBpi + srcBeat;
-            if ((want != readerPos && !stim.seekBeat(want)) || !stim.next(inBeat.data())) {
-                r.status = "io_error";
-                break;
-            }
-            readerPos = want + 1;
-            haveBeat = true;
+        bool tvalid = false;
+        const uint32_t* tdata = nullptr;
+        if (!source.drive(tvalid, tdata)) {
+            r.status = "io_error";
+            break;
         }
-        bool tvalid = haveBeat;
-        if (opt.stall && haveBeat && !presenting) {
-            // Only between beats: a beat once offered stays offered until accepted.
-            tvalid = rng() >= kStallThreshold;
-        }
-        bool tready = true;
-        if (opt.stall) tready = rng() >= kStallThreshold;
-
+        const bool tready = sink.ready();
         top.s_axis_tvalid = tvalid ? 1 : 0;
-        setPort(top.s_axis_tdata, tvalid ? inBeat.data() : filler.data(), hdr.inBits);
+        setPort(top.s_axis_tdata, tdata, hdr.inBits);
         top.m_axis_tready = tready ? 1 : 0;
         h.evalLow();
 
         // ---- 2. sample handshakes (values just before the rising edge)
         const bool inFire = tvalid && top.s_axis_tready;
-        const bool mValid = top.m_axis_tvalid;
-        const bool outFire = mValid && tready;
-        if (mValid || outStalled) getPort(top.m_axis_tdata, outBeat.data(), hdr.outBits);
-
-        // AXI master rule: a stalled beat must stay valid with unchanged data.
-        if (outStalled) {
-            if (!mValid || outBeat != heldOut) {
-                if (r.axiViolations < 10) {
-                    std::fprintf(stderr,
-                                 "nn_sim: AXI violation at cycle %" PRIu64
-                                 ": m_axis_%s changed while the previous beat was stalled\n",
-                                 cycle, mValid ? "tdata" : "tvalid");
-                }
-                if (r.axiViolations == 9)
-                    std::fprintf(stderr, "nn_sim: (further AXI violations are only counted)\n");
-                ++r.axiViolations;
-            }
-        }
-        outStalled = mValid && !tready;
-        if (outStalled) heldOut = outBeat;
-
-        if (inFire) {
-            if (srcBeat == 0) {
-                epImage.push_back(srcImage);
-                epFirstIn.push_back(cycle);
-            }
-            ++r.beatsIn;
-            haveBeat = false;
-            if (++srcBeat == inBpi) {
-                ++srcImage;
-                srcBeat = 0;
-            }
-        }
-        presenting = tvalid && !inFire;
-        if (outFire) {
-            ++r.beatsOut;
-            if (epOut >= uint64_t{epImage.size()} * outBpi) {
-                unexpected("more beats than the images streamed so far produce");
-            } else {
-                const std::size_t at = static_cast<std::size_t>(epOut % outBpi) * outWords;
-                std::copy(outBeat.begin(), outBeat.end(),
-                          pending.begin() + static_cast<std::ptrdiff_t>(at));
-                if (++epOut % outBpi == 0) {
-                    for (uint32_t b = 0; b < outBpi; ++b)
-                        out.put(pending.data() + std::size_t{b} * outWords);
-                    r.order.push_back(epImage[epOut / outBpi - 1]);
-                    epLastOut.push_back(cycle);
-                }
-            }
-        }
+        getPort(top.m_axis_tdata, outBeat.data(), hdr.outBits);
+        const bool outFire = monitor.sample(cycle, top.m_axis_tvalid, tready, outBeat.data());
+        if (inFire) scoreboard.inputBeat(source.image(), source.beat() == 0, cycle);
+        source.handshake(tvalid, inFire);
+        if (outFire) scoreboard.outputBeat(outBeat.data(), cycle);
 
         // ---- 3. clock edge
         h.risingEdge();
         ++cycle;
 
-        if (inFire || outFire) {
-            idle = 0;
-        } else if (++idle >= opt.maxIdleCycles) {
+        if (watchdog.idle(inFire || outFire)) {
             r.status = "deadlock";
             break;
         }
@@ -924,24 +724,11 @@ RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Op
             r.status = "finish";
             break;
         }
-
-        // ---- progress every ~2 s of wall time (clock read only every 4096 cycles)
-        if ((cycle & 4095u) == 0) {
-            const auto now = std::chrono::steady_clock::now();
-            if (std::chrono::duration<double>(now - lastProgress).count() >= 2.0) {
-                lastProgress = now;
-                const double s = elapsed(now);
-                const uint64_t imgs = r.order.size();
-                std::fprintf(stderr,
-                             "nn_sim: %" PRIu64 "/%" PRIu64 " images, %" PRIu64
-                             " cycles, %.1f images/s\n",
-                             imgs, r.streamImages, cycle,
-                             s > 0 ? static_cast<double>(imgs) / s : 0.0);
-            }
-        }
+        progress.tick(cycle, r.order.size(), r.streamImages);
     }
     r.cycles = cycle;
-    closeEpoch();
+    scoreboard.closeEpoch();
+    r.axiViolations = monitor.violations();
 
     // ---- drain: with no input and tready high, nothing more may come out. Watched for twice
     // the largest latency seen (at least 256 cycles), so a stale beat still in the pipeline
@@ -951,27 +738,27 @@ RunResult simulate(Harness& h, StimulusReader& stim, OutputWriter& out, const Op
             r.latency.empty() ? 0 : *std::max_element(r.latency.begin(), r.latency.end());
         r.drainCycles = std::max<uint64_t>(256, 2 * maxLatency);
         top.s_axis_tvalid = 0;
-        setPort(top.s_axis_tdata, filler.data(), hdr.inBits);
+        setPort(top.s_axis_tdata, source.filler(), hdr.inBits);
         top.m_axis_tready = 1;
         for (uint64_t i = 0; i < r.drainCycles; ++i) {
             h.evalLow();
             if (top.m_axis_tvalid) {
                 ++r.beatsOut;
-                unexpected("after the last expected beat");
+                scoreboard.unexpected(cycle, "after the last expected beat");
             }
             h.risingEdge();
             ++cycle;
         }
     }
 
-    r.wallSeconds = elapsed(std::chrono::steady_clock::now());
+    r.wallSeconds = progress.seconds();
     if (r.status == "ok" && r.axiViolations > 0) r.status = "axi_violation";
     if (r.status == "ok" && r.unexpectedBeats > 0) r.status = "unexpected_beats";
     return r;
 }
 
 /// Build the flat JSON summary object (single line, no trailing newline).
-std::string buildJson(const RunResult& r, const StimulusHeader& hdr, const Options& opt) {
+std::string buildJson(const RunResult& r, const nnbeats::StimulusHeader& hdr, const Options& opt) {
     const double imgs = static_cast<double>(r.order.size());
     const double ws = r.wallSeconds;
 
@@ -981,7 +768,7 @@ std::string buildJson(const RunResult& r, const StimulusHeader& hdr, const Optio
                   "\"status\":\"%s\",\"images\":%zu,\"num_images\":%u,\"repeat\":%u"
                   ",\"stream_images\":%" PRIu64 ",\"beats_in\":%" PRIu64
                   ",\"beats_out\":%" PRIu64 ",\"cycles\":%" PRIu64,
-                  r.status.c_str(), r.order.size(), hdr.numImages, opt.repeat, r.streamImages,
+                  r.status.c_str(), r.order.size(), hdr.images, opt.repeat, r.streamImages,
                   r.beatsIn, r.beatsOut, r.cycles);
     j += buf;
     appendStat(j, "latency", summarize(r.latency));
@@ -1008,20 +795,20 @@ std::string buildJson(const RunResult& r, const StimulusHeader& hdr, const Optio
 }
 
 /// Check that the design's tdata ports have the widths the stimulus header claims.
-bool checkPortWidths(Vnn_top& top, const StimulusHeader& hdr, const std::string& path) {
+bool checkPortWidths(Vnn_top& top, const nnbeats::StimulusHeader& hdr, const std::string& path) {
     bool ok = true;
-    if (!portWidthMatches(top.s_axis_tdata, hdr.inBits)) {
+    if (!nnstream::portWidthMatches(top.s_axis_tdata, hdr.inBits)) {
         std::fprintf(stderr,
                      "nn_sim: stimulus file '%s': in_bits=%u does not fit the design's "
                      "s_axis_tdata (Verilator type for %s bits)\n",
-                     path.c_str(), hdr.inBits, portWidthRange(top.s_axis_tdata).c_str());
+                     path.c_str(), hdr.inBits, nnstream::portWidthRange(top.s_axis_tdata).c_str());
         ok = false;
     }
-    if (!portWidthMatches(top.m_axis_tdata, hdr.outBits)) {
+    if (!nnstream::portWidthMatches(top.m_axis_tdata, hdr.outBits)) {
         std::fprintf(stderr,
                      "nn_sim: stimulus file '%s': out_bits=%u does not fit the design's "
                      "m_axis_tdata (Verilator type for %s bits)\n",
-                     path.c_str(), hdr.outBits, portWidthRange(top.m_axis_tdata).c_str());
+                     path.c_str(), hdr.outBits, nnstream::portWidthRange(top.m_axis_tdata).c_str());
         ok = false;
     }
     return ok;
@@ -1041,14 +828,17 @@ int main(int argc, char** argv) {
     if (!opt->trace.empty()) ctx->traceEverOn(true);
 #endif
 
-    StimulusReader stim;
-    if (!stim.open(opt->stimulus)) return kExitBadInput;
-    const StimulusHeader& hdr = stim.header();
+    nnbeats::Reader stim;
+    if (!stim.openStimulus(opt->stimulus)) {
+        std::fprintf(stderr, "nn_sim: %s\n", stim.error().c_str());
+        return kExitBadInput;
+    }
+    const nnbeats::StimulusHeader& hdr = stim.stimulus();
 
     Harness h(ctx.get(), *opt);
     if (!checkPortWidths(h.top(), hdr, opt->stimulus)) return kExitBadInput;
 
-    if (uint64_t{hdr.numImages} * opt->repeat > std::numeric_limits<uint32_t>::max()) {
+    if (uint64_t{hdr.images} * opt->repeat > std::numeric_limits<uint32_t>::max()) {
         std::fprintf(stderr, "nn_sim: --repeat %u: more than 2^32-1 images in the stream\n",
                      opt->repeat);
         return kExitBadInput;
@@ -1056,9 +846,11 @@ int main(int argc, char** argv) {
     const std::optional<ResetPlan> resets = resetPlan(*opt, hdr);
     if (!resets) return kExitBadInput;
 
-    OutputWriter out;
-    if (!out.open(opt->output, hdr.outBits, hdr.outBeatsPerImage, hdr.numImages * opt->repeat))
+    nnbeats::Writer out;
+    if (!out.openBeats(opt->output, {hdr.outBits, hdr.outBeatsPerImage, hdr.images * opt->repeat})) {
+        std::fprintf(stderr, "nn_sim: %s\n", out.error().c_str());
         return kExitBadInput;
+    }
 
     RunResult r = simulate(h, stim, out, *opt, *resets);
 
@@ -1073,7 +865,7 @@ int main(int argc, char** argv) {
                      r.status == "deadlock"
                          ? ("no beat moved for " + std::to_string(opt->maxIdleCycles) + " cycles")
                                .c_str()
-                         : "design called $finish/$stop",
+                         : "design called $finish/$stop, or an assertion failed ($error)",
                      r.beatsIn, r.beatsOut, r.order.size(), r.streamImages);
         rc = kExitDeadlock;
     } else if (r.axiViolations > 0) {
@@ -1087,11 +879,18 @@ int main(int argc, char** argv) {
     }
 
     // The file holds the complete images only (in `order`); the header says how many.
-    if (r.order.size() != uint64_t{hdr.numImages} * opt->repeat)
-        out.patchNumImages(static_cast<uint32_t>(r.order.size()));
-    if (!out.close() && rc == kExitOk) rc = kExitBadInput;
-    if (!opt->order.empty() && !writeOrder(opt->order, r.order) && rc == kExitOk)
-        rc = kExitBadInput;
+    if (r.order.size() != uint64_t{hdr.images} * opt->repeat)
+        out.patch(3, static_cast<uint32_t>(r.order.size()));  // field 3: images
+    if (!out.close()) {
+        std::fprintf(stderr, "nn_sim: %s\n", out.error().c_str());
+        if (rc == kExitOk) rc = kExitBadInput;
+    }
+    if (!opt->order.empty()) {
+        if (const std::string e = nnbeats::writeOrder(opt->order, r.order); !e.empty()) {
+            std::fprintf(stderr, "nn_sim: %s\n", e.c_str());
+            if (rc == kExitOk) rc = kExitBadInput;
+        }
+    }
 
     const std::string json = buildJson(r, hdr, *opt);
     std::printf("%s\n", json.c_str());

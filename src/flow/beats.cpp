@@ -1,11 +1,10 @@
 //! @file beats.cpp
-//! @brief Beat packing and the testbench file formats.
+//! @brief Beat packing, and the testbench files through sim/nn_beats.h.
 #include "flow/beats.h"
 
 #include <fmt/format.h>
 
-#include <cstring>
-#include <fstream>
+#include "nn_beats.h"
 
 namespace nngen {
 
@@ -41,49 +40,59 @@ std::vector<Beat> packPixels(const IntTensor& t, int valueBits, int beatBits) {
 
 namespace {
 
-void put32(std::ofstream& o, uint32_t v) { o.write(reinterpret_cast<const char*>(&v), 4); }
+/// Throws unless `f` holds images * beatsPerImage beats of wordsFor(bits) words each.
+void checkShape(const std::string& path, const BeatFile& f) {
+  const size_t words = nnbeats::wordsFor(f.bits);
+  if (f.beats.size() != size_t(f.images) * f.beatsPerImage)
+    throw Error(fmt::format("'{}': {} beats for {} images of {} beats (internal)", path,
+                            f.beats.size(), f.images, f.beatsPerImage));
+  for (const Beat& b : f.beats)
+    if (b.size() != words)
+      throw Error(
+          fmt::format("'{}': a beat of {} words, not {} (internal)", path, b.size(), words));
+}
+
+/// Writes the beats of `f` after the header `w` wrote, and closes the file.
+void putBeats(nnbeats::Writer& w, const BeatFile& f) {
+  for (const Beat& b : f.beats) w.put(b.data(), b.size());
+  if (!w.close()) throw Error(w.error());
+}
 
 }  // namespace
 
-void writeStimulus(const std::string& path, const BeatFile& in, uint32_t outBits, uint32_t outBeatsPerImage) {
-  std::ofstream o(path, std::ios::binary);
-  o.write("NNGENSTM", 8);
-  for (uint32_t v : {1u, in.bits, in.beatsPerImage, outBits, outBeatsPerImage, in.images}) put32(o, v);
-  for (const Beat& b : in.beats)
-    for (uint32_t w : b) put32(o, w);
-  if (!o) throw Error(fmt::format("cannot write '{}'", path));
+void writeStimulus(const std::string& path, const BeatFile& in, uint32_t outBits,
+                   uint32_t outBeatsPerImage) {
+  checkShape(path, in);
+  nnbeats::Writer w;
+  if (!w.openStimulus(path, {in.bits, in.beatsPerImage, outBits, outBeatsPerImage, in.images}))
+    throw Error(w.error());
+  putBeats(w, in);
 }
 
 void writeBeats(const std::string& path, const BeatFile& f) {
-  std::ofstream o(path, std::ios::binary);
-  o.write("NNGENOUT", 8);
-  for (uint32_t v : {1u, f.bits, f.beatsPerImage, f.images}) put32(o, v);
-  for (const Beat& b : f.beats)
-    for (uint32_t w : b) put32(o, w);
-  if (!o) throw Error(fmt::format("cannot write '{}'", path));
+  checkShape(path, f);
+  nnbeats::Writer w;
+  if (!w.openBeats(path, {f.bits, f.beatsPerImage, f.images})) throw Error(w.error());
+  putBeats(w, f);
 }
 
 BeatFile readBeats(const std::string& path) {
-  std::ifstream i(path, std::ios::binary);
-  if (!i) throw Error(fmt::format("cannot read '{}'", path));
-  char magic[8];
-  uint32_t hdr[4];
-  i.read(magic, 8);
-  i.read(reinterpret_cast<char*>(hdr), sizeof hdr);
-  if (!i || std::memcmp(magic, "NNGENOUT", 8) != 0 || hdr[0] != 1)
-    throw Error(fmt::format("'{}' is not an nngen output-beat file", path));
+  nnbeats::Reader r;
+  if (!r.openBeats(path)) throw Error(r.error());
   BeatFile f;
-  f.bits = hdr[1];
-  f.beatsPerImage = hdr[2];
-  f.images = hdr[3];
-  const size_t words = (f.bits + 31) / 32, n = size_t(f.images) * f.beatsPerImage;
-  for (size_t k = 0; k < n; ++k) {
-    Beat b(words);
-    i.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(words * 4));
-    if (!i) throw Error(fmt::format("'{}' is truncated: {} of {} beats", path, k, n));
-    f.beats.push_back(std::move(b));
-  }
+  f.bits = r.beats().bits;
+  f.beatsPerImage = r.beats().beatsPerImage;
+  f.images = r.beats().images;
+  f.beats.assign(r.entries(), Beat(r.wordsPerEntry()));
+  for (Beat& b : f.beats)
+    if (!r.next(b.data())) throw Error(r.error());
   return f;
+}
+
+std::vector<uint32_t> readOrder(const std::string& path) {
+  std::vector<uint32_t> order;
+  if (const std::string e = nnbeats::readOrder(path, order); !e.empty()) throw Error(e);
+  return order;
 }
 
 }  // namespace nngen

@@ -117,7 +117,8 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
     for (auto& f : rtlFiles) filelist += f + "\n";
     writeText(tmp / "filelist.f", filelist);
     fs::create_directories(tmp / "sim");
-    fs::copy_file(share / "sim" / "nn_sim.cpp", tmp / "sim" / "nn_sim.cpp");
+    // The Verilator driver and the headers it includes from its own folder.
+    for (const char* f : kSimDriverFiles) fs::copy_file(share / "sim" / f, tmp / "sim" / f);
 
     // Testbench data: the spec's test images with the reference's expected outputs.
     if (g.testData) {

@@ -15,6 +15,10 @@
 
 namespace nngen {
 
+/// The files of sim/ that `nngen build` copies into `<out>/sim/`: the Verilator driver and the
+/// headers it includes from its own folder (it is compiled without include paths).
+inline constexpr const char* kSimDriverFiles[] = {"nn_sim.cpp", "nn_beats.h", "nn_stream.h"};
+
 /// Receives progress lines ("[verilator] compiling 12 files ...").
 using Progress = std::function<void(const std::string&)>;
 

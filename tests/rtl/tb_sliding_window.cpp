@@ -6,7 +6,11 @@
 // clock edge with ce && window_valid) and compares it, bit for bit, with the window cut
 // directly out of the zero-padded image: element (kh, kw, ch) of the window at output (oy, ox)
 // is padded[oy*STRIDE_H + kh][ox*STRIDE_W + kw][ch]. Also checks that an image consumes
-// exactly IMG_H*IMG_W beats and that no extra window appears. Exit code 0 only when all match.
+// exactly IMG_H*IMG_W beats and that no extra window appears. The AXI monitor of sim/nn_stream.h
+// (the one nn_sim uses on m_axis) checks the hold rule on the input (this driver) and on the
+// output, where ce is the ready (a window not taken while ce = 0 stays, unchanged). The model is
+// verilated with --assert, so the module's own assertions are on too. Exit code 0 only when
+// all match.
 #include <cstdint>
 #include <cstdio>
 #include <deque>
@@ -14,6 +18,7 @@
 #include <vector>
 
 #include TB_HEADER
+#include "nn_stream.h"
 #include "verilated.h"
 
 namespace {
@@ -92,6 +97,8 @@ int main(int argc, char** argv) {
   // streams are exercised: p(valid) in {1, 0.7, 0.3}, p(ce) in {1, 0.8, 0.4}.
   const double validP[] = {1.0, 0.7, 0.3}, ceP[] = {1.0, 0.8, 0.4};
   std::uniform_real_distribution<double> u(0.0, 1.0);
+  nnstream::AxiMonitor inMonitor("tb_sliding_window: ", "s_valid", "s_data", kPixelBits, stdout);
+  nnstream::AxiMonitor outMonitor("tb_sliding_window: ", "window_valid", "window", kWindowBits, stdout);
   long mismatches = 0, extra = 0, cycle = 0;
   size_t accepted = 0, taken = 0;
   dut.clk = 0;
@@ -120,8 +127,8 @@ int main(int argc, char** argv) {
     dut.ce = u(rng) < ceP[(phase + 1) % 3];
     dut.eval();
     // Sample what the rising edge will take.
-    const bool takeBeat = dut.s_valid && dut.s_ready;
-    if (dut.ce && dut.window_valid) {
+    const bool takeBeat = inMonitor.samplePort(static_cast<uint64_t>(cycle), dut.s_valid, dut.s_ready, dut.s_data);
+    if (outMonitor.samplePort(static_cast<uint64_t>(cycle), dut.window_valid, dut.ce, dut.window)) {
       if (expected.empty()) {
         ++extra;
       } else {
@@ -152,9 +159,11 @@ int main(int argc, char** argv) {
   dut.final();
   std::printf("nn_sliding_window %dx%dx%d, %d-bit, kernel %dx%d, stride %dx%d, pad t%d b%d l%d r%d: "
               "%zu of %zu beats accepted, %zu of %zu windows compared, %ld mismatches, %ld extra windows, "
-              "%ld cycles\n",
+              "%ld cycles, %" PRIu64 " AXI violations, assertions %s\n",
               kH, kW, kC, kBits, KERNEL_H, KERNEL_W, STRIDE_H, STRIDE_W, PAD_TOP, PAD_BOTTOM, PAD_LEFT, PAD_RIGHT,
-              accepted, static_cast<size_t>(kImages) * kH * kW, taken, total, mismatches, extra, cycle);
-  const bool ok = mismatches == 0 && extra == 0 && taken == total && accepted == static_cast<size_t>(kImages) * kH * kW;
+              accepted, static_cast<size_t>(kImages) * kH * kW, taken, total, mismatches, extra, cycle,
+              inMonitor.violations() + outMonitor.violations(), dut.contextp()->gotError() ? "FIRED" : "quiet");
+  const bool ok = mismatches == 0 && extra == 0 && taken == total && accepted == static_cast<size_t>(kImages) * kH * kW &&
+                  inMonitor.violations() == 0 && outMonitor.violations() == 0 && !dut.contextp()->gotError();
   return ok ? 0 : 1;
 }
