@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <tuple>
 
 #include "ir/divide.h"
 #include "passes/passes.h"
@@ -34,10 +35,9 @@ int64_t roundToAccum(const Layer& l, Int128 v, int fromFrac, const char* what) {
   }
 }
 
-/// Fills coeff/bias/accFrac for a weighted sum and proves its per-channel bounds.
-/// taps(n) lists the coefficient indices feeding output channel n.
-void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t>& b, int cout,
-              const std::function<std::vector<size_t>(int)>& taps) {
+/// Fills coeff/bias/accFrac for a weighted sum and proves its per-channel bounds; the
+/// coefficients feeding output channel n are those of layerTaps(l, n).
+void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t>& b, int cout) {
   auto& a = l.arith;
   const int fx = l.inType.fracBits(), fw = l.weightType.fracBits(), fb = l.biasType.fracBits();
   if (l.accumType) {
@@ -58,7 +58,8 @@ void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t
   a.accMax.assign(cout, 0);
   for (int n = 0; n < cout; ++n) {
     Int128 lo = a.bias.empty() ? 0 : a.bias[n], hi = lo;
-    for (size_t i : taps(n)) {
+    for (const Tap& t : layerTaps(l, n)) {
+      const size_t i = t.coeff;
       if (a.coeff[i] == 0) continue;  // zero weights contribute nothing (and emit no logic)
       const Int128 p1 = a.coeff[i] * xmin, p2 = a.coeff[i] * xmax;
       Int128 pLo = std::min(p1, p2), pHi = std::max(p1, p2);
@@ -76,27 +77,23 @@ void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t
 
 }  // namespace
 
-void lowerArithmetic(Graph& g) {
+std::string lowerArithmetic(Graph& g) {
   FixedType in = g.inputType;
+  int dotLayers = 0, widest = 0;
+  std::string widestLayer;
   for (Layer& l : g.layers) {
     l.inType = in;
     l.arith = Layer::Arith{};
+    if (kindInfo(l.kind).taps == TapPattern::None) continue;  // no arithmetic, the type passes through
+    if (kindInfo(l.kind).dotProduct) {  // Conv2D, Dense, BatchNorm kept as scale-and-shift
+      lowerDot(l, l.q.kernel, l.q.bias, l.out.c);
+      ++dotLayers;
+    }
     switch (l.kind) {
       case LayerKind::Conv2D:
-      case LayerKind::Dense: {
-        const int cout = l.out.c;
-        const size_t perOut = l.q.kernel.size() / cout;
-        lowerDot(l, l.q.kernel, l.q.bias, cout, [&](int n) {
-          std::vector<size_t> idx(perOut);
-          for (size_t k = 0; k < perOut; ++k) idx[k] = k * cout + n;
-          return idx;
-        });
-        break;
-      }
+      case LayerKind::Dense:
       case LayerKind::BatchNorm:
-        lowerDot(l, l.q.kernel, l.q.bias, l.out.c,
-                 [](int n) { return std::vector<size_t>{size_t(n)}; });
-        break;
+        break;  // lowered above
       case LayerKind::AvgPool2D: {
         // acc = the sum of the window; the result is the exact mean acc / taps rounded into
         // the result type: a shift for a power-of-two window, else an exact constant division.
@@ -126,12 +123,17 @@ void lowerArithmetic(Graph& g) {
       }
       case LayerKind::MaxPool2D:
       case LayerKind::ReLU:
-        break;
       case LayerKind::Flatten:
-        continue;  // no arithmetic, the type passes through
+        break;
+    }
+    for (size_t n = 0; n < l.arith.accMin.size(); ++n) {
+      const int bits = signedBitsFor(l.arith.accMin[n], l.arith.accMax[n]);
+      if (bits > widest) std::tie(widest, widestLayer) = std::pair{bits, l.name};
     }
     in = l.resultType;
   }
+  return fmt::format("{} weighted layer(s), widest accumulator bound {} bits{}", dotLayers, widest,
+                     widestLayer.empty() ? "" : " (" + widestLayer + ")");
 }
 
 }  // namespace nngen

@@ -74,6 +74,7 @@ IntTensor runLayer(const Layer& l, const IntTensor& in) {
     case LayerKind::Conv2D:
     case LayerKind::Dense: {
       const int cin = l.in.c, cout = l.out.c;
+      const KernelDims d = l.kernelDims();
       forEachWindow(l, [&](int oh, int ow, int h0, int w0) {
         for (int n = 0; n < cout; ++n) {
           Dot dot(l, n);
@@ -84,7 +85,7 @@ IntTensor runLayer(const Layer& l, const IntTensor& in) {
               const int w = w0 + kw;
               if (w < 0 || w >= in.shape.w) continue;
               for (int c = 0; c < cin; ++c)
-                dot.add(in.at(h, w, c), l.arith.coeff[((size_t(kh) * l.kernelW + kw) * cin + c) * cout + n]);
+                dot.add(in.at(h, w, c), l.arith.coeff[kernelIndex(d, kh, kw, c, n)]);
             }
           }
           put(oh, ow, n, dot.result());
