@@ -170,7 +170,8 @@ Term averagePool(Netlist& net, const Layer& l, const std::vector<Term>& taps, in
 
 /// Element-wise layers applied to channel c of one pixel y (all channels).
 Term elementwise(Netlist& net, const Layer& l, int c, const std::vector<Term>& y, int& accBits) {
-  if (kindInfo(l.kind).dotProduct) return dotProduct(net, l, c, y, accBits);  // BatchNorm kept as scale and shift
+  if (kindInfo(l.kind).dotProduct)
+    return dotProduct(net, l, c, y, accBits);  // BatchNorm kept as scale and shift
   if (l.kind == LayerKind::ReLU) return net.requantize(net.relu(y[c]), l.resultType);
   throw std::logic_error(fmt::format("emitter: no element-wise case for {}", kindName(l.kind)));
 }

@@ -184,8 +184,9 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
     sum.table = moduleTable(d);
     std::string passes;
     for (const std::string& line : sum.passLog) passes += "  " + line + "\n";
-    writeText(tmp / "report.txt", fmt::format("{}\n{}\n{}\nPasses:\n{}IR after all passes:\n{}", producer,
-                                              sum.table, latencyLine(d), passes, dumpGraph(g)));
+    writeText(tmp / "report.txt",
+              fmt::format("{}\n{}\n{}\nPasses:\n{}IR after all passes:\n{}", producer, sum.table,
+                          latencyLine(d), passes, dumpGraph(g)));
 
     for (auto& e : fs::recursive_directory_iterator(tmp))
       if (e.is_regular_file()) sum.files.push_back(fs::relative(e.path(), tmp).string());

@@ -9,7 +9,8 @@ namespace nngen {
 std::vector<Tap> layerTaps(const Layer& l, int n) {
   std::vector<Tap> taps;
   switch (kindInfo(l.kind).taps) {
-    case TapPattern::None: break;
+    case TapPattern::None:
+      break;
     case TapPattern::AllChannels: {
       const KernelDims d = l.kernelDims();
       taps.reserve(size_t(d.h) * d.w * d.cin);
@@ -21,9 +22,12 @@ std::vector<Tap> layerTaps(const Layer& l, int n) {
     }
     case TapPattern::SameChannel:
       for (int r = 0; r < l.kernelH; ++r)
-        for (int c = 0; c < l.kernelW; ++c) taps.push_back(Tap{windowIndex(l.kernelW, l.in.c, r, c, n), 0});
+        for (int c = 0; c < l.kernelW; ++c)
+          taps.push_back(Tap{windowIndex(l.kernelW, l.in.c, r, c, n), 0});
       break;
-    case TapPattern::Pointwise: taps.push_back(Tap{size_t(n), size_t(n)}); break;
+    case TapPattern::Pointwise:
+      taps.push_back(Tap{size_t(n), size_t(n)});
+      break;
   }
   return taps;
 }
@@ -65,8 +69,7 @@ std::string dumpGraph(const Graph& g) {
     if (k.windowed && l.kind != LayerKind::Dense)  // a Dense's window is its whole input
       s += fmt::format(" k{}x{} s{}x{} pad{},{},{},{}", l.kernelH, l.kernelW, l.strideH,
                        l.strideW, l.pad.top, l.pad.bottom, l.pad.left, l.pad.right);
-    if (k.dotProduct)
-      s += fmt::format(" weight {} bias {}", l.weightType.str(), l.biasType.str());
+    if (k.dotProduct) s += fmt::format(" weight {} bias {}", l.weightType.str(), l.biasType.str());
     if (l.accumType) s += fmt::format(" accum {}", l.accumType->str());
     if (k.taps != TapPattern::None) s += fmt::format(" result {}", l.resultType.str());
     if (!l.foldedLayers.empty()) {

@@ -25,7 +25,8 @@ std::string foldBatchNorm(Graph& g) {
     size_t j = i;
     while (j > 0) {
       const ScaleCommute sc = kindInfo(g.layers[j - 1].kind).passesScale;
-      if (sc == ScaleCommute::Always || (sc == ScaleCommute::NonNegative && nonNegative)) --j;
+      if (sc == ScaleCommute::Always || (sc == ScaleCommute::NonNegative && nonNegative))
+        --j;
       else break;
     }
     if (j == 0 || !kindInfo(g.layers[j - 1].kind).foldsBatchNorm) {

@@ -75,6 +75,35 @@ void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t
   }
 }
 
+/// Average pooling (Layer::Arith, AveragePooling2D): acc = the sum of the window's raw inputs;
+/// the result is the exact mean acc / taps rounded into the result type: a shift for a
+/// power-of-two window, else an exact constant division (src/ir/divide.h).
+void lowerAveragePool(Layer& l) {
+  const int taps = l.kernelH * l.kernelW;
+  auto& a = l.arith;
+  a.coeff = {1};
+  const Int128 sMin = Int128{taps} * l.inType.minRaw(), sMax = Int128{taps} * l.inType.maxRaw();
+  a.accMin.assign(l.out.c, checked(l, sMin, "the pooling sum"));
+  a.accMax.assign(l.out.c, checked(l, sMax, "the pooling sum"));
+  if (std::has_single_bit(static_cast<unsigned>(taps))) {
+    a.coeffFrac = std::countr_zero(static_cast<unsigned>(taps));
+    a.accFrac = l.inType.fracBits() + a.coeffFrac;
+    return;
+  }
+  a.accFrac = l.inType.fracBits();
+  const int k = l.resultType.fracBits() - l.inType.fracBits();  // sum/taps at the result's frac
+  a.numShift = std::max(k, 0);
+  const int divShift = std::max(-k, 0);
+  a.divisor =
+      checked(l, shiftLeft(l, taps, divShift), "the divisor taps * 2^(input frac - result frac)");
+  try {
+    a.divider = makeDivider(a.divisor, shiftLeft(l, a.accMin[0], a.numShift),
+                            shiftLeft(l, a.accMax[0], a.numShift));
+  } catch (const std::overflow_error& e) {
+    throw Error(l.loc, l.name, fmt::format("average pooling: {}; use narrower types", e.what()));
+  }
+}
+
 }  // namespace
 
 std::string lowerArithmetic(Graph& g) {
@@ -84,48 +113,15 @@ std::string lowerArithmetic(Graph& g) {
   for (Layer& l : g.layers) {
     l.inType = in;
     l.arith = Layer::Arith{};
-    if (kindInfo(l.kind).taps == TapPattern::None) continue;  // no arithmetic, the type passes through
+    // no arithmetic (Flatten), the type passes through
+    if (kindInfo(l.kind).taps == TapPattern::None) continue;
     if (kindInfo(l.kind).dotProduct) {  // Conv2D, Dense, BatchNorm kept as scale-and-shift
       lowerDot(l, l.q.kernel, l.q.bias, l.out.c);
       ++dotLayers;
     }
-    switch (l.kind) {
-      case LayerKind::Conv2D:
-      case LayerKind::Dense:
-      case LayerKind::BatchNorm:
-        break;  // lowered above
-      case LayerKind::AvgPool2D: {
-        // acc = the sum of the window; the result is the exact mean acc / taps rounded into
-        // the result type: a shift for a power-of-two window, else an exact constant division.
-        const int taps = l.kernelH * l.kernelW;
-        auto& a = l.arith;
-        a.coeff = {1};
-        const Int128 sMin = Int128{taps} * l.inType.minRaw(), sMax = Int128{taps} * l.inType.maxRaw();
-        a.accMin.assign(l.out.c, checked(l, sMin, "the pooling sum"));
-        a.accMax.assign(l.out.c, checked(l, sMax, "the pooling sum"));
-        if (std::has_single_bit(static_cast<unsigned>(taps))) {
-          a.coeffFrac = std::countr_zero(static_cast<unsigned>(taps));
-          a.accFrac = l.inType.fracBits() + a.coeffFrac;
-          break;
-        }
-        a.accFrac = l.inType.fracBits();
-        const int k = l.resultType.fracBits() - l.inType.fracBits();  // sum/taps at the result's frac
-        a.numShift = std::max(k, 0);
-        const int divShift = std::max(-k, 0);
-        a.divisor = checked(l, shiftLeft(l, taps, divShift), "the divisor taps * 2^(input frac - result frac)");
-        try {
-          a.divider = makeDivider(a.divisor, shiftLeft(l, a.accMin[0], a.numShift),
-                                  shiftLeft(l, a.accMax[0], a.numShift));
-        } catch (const std::overflow_error& e) {
-          throw Error(l.loc, l.name, fmt::format("average pooling: {}; use narrower types", e.what()));
-        }
-        break;
-      }
-      case LayerKind::MaxPool2D:
-      case LayerKind::ReLU:
-      case LayerKind::Flatten:
-        break;
-    }
+    // The one kind whose arithmetic is neither a dot product nor decided by its result type
+    // (max pooling and ReLU just requantize).
+    if (l.kind == LayerKind::AvgPool2D) lowerAveragePool(l);
     for (size_t n = 0; n < l.arith.accMin.size(); ++n) {
       const int bits = signedBitsFor(l.arith.accMin[n], l.arith.accMax[n]);
       if (bits > widest) std::tie(widest, widestLayer) = std::pair{bits, l.name};

@@ -18,7 +18,8 @@ const std::vector<Pass>& passPipeline() {
   return passes;
 }
 
-Graph runPasses(Graph g, const std::string& dumpAfter, std::ostream* dump, std::vector<std::string>* log) {
+Graph runPasses(Graph g, const std::string& dumpAfter, std::ostream* dump,
+                std::vector<std::string>* log) {
   bool known = dumpAfter.empty() || dumpAfter == "all";
   for (const Pass& p : passPipeline()) {
     const std::string summary = p.run(g);

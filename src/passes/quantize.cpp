@@ -43,7 +43,8 @@ std::string quantize(Graph& g) {
   for (Layer& l : g.layers) {
     if (kindInfo(l.kind).hasWeights) {
       l.q.kernel = quantizeAll(g, l, l.kernel.data, l.weightType, "kernel", overflowed);
-      if (!l.bias.empty()) l.q.bias = quantizeAll(g, l, l.bias.data, l.biasType, "bias", overflowed);
+      if (!l.bias.empty())
+        l.q.bias = quantizeAll(g, l, l.bias.data, l.biasType, "bias", overflowed);
       weights += l.q.kernel.size();
       biases += l.q.bias.size();
     } else if (l.kind == LayerKind::BatchNorm) {
@@ -57,8 +58,9 @@ std::string quantize(Graph& g) {
       scales += l.q.kernel.size();
     }
   }
-  return fmt::format("{} weights, {} biases, {} BatchNorm scale/shift pairs into their types ({} overflowed)",
-                     weights, biases, scales, overflowed);
+  return fmt::format(
+      "{} weights, {} biases, {} BatchNorm scale/shift pairs into their types ({} overflowed)",
+      weights, biases, scales, overflowed);
 }
 
 }  // namespace nngen

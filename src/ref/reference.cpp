@@ -68,7 +68,8 @@ void forEachWindow(const Layer& l, F f) {
 /// Output channel n of one output pixel: x holds the values the pixel reads (the window, or
 /// the pixel's channels) and taps those feeding channel n (layerTaps). Dot-product kinds share
 /// one rule (Layer::Arith); the others have their own case here.
-int64_t channelOutput(const Layer& l, int n, const std::vector<Tap>& taps, const std::vector<int64_t>& x) {
+int64_t channelOutput(const Layer& l, int n, const std::vector<Tap>& taps,
+                      const std::vector<int64_t>& x) {
   if (kindInfo(l.kind).dotProduct) {  // Conv2D, Dense, BatchNorm kept as scale-and-shift
     Dot dot(l, n);
     for (const Tap& t : taps) dot.add(x[t.input], l.arith.coeff[t.coeff]);
@@ -86,12 +87,10 @@ int64_t channelOutput(const Layer& l, int n, const std::vector<Tap>& taps, const
       for (const Tap& t : taps) sum += x[t.input];
       return averageResult(l, sum);
     }
-    case LayerKind::ReLU: return requantize(std::max<int64_t>(0, x[taps[0].input]), fx, l.resultType);
-    case LayerKind::Conv2D:  // dot products, above
-    case LayerKind::Dense:
-    case LayerKind::BatchNorm:
-    case LayerKind::Flatten:  // no arithmetic (runLayer copies it)
-      break;
+    case LayerKind::ReLU:
+      return requantize(std::max<int64_t>(0, x[taps[0].input]), fx, l.resultType);
+    default:
+      break;  // dot products are above; Flatten is a copy in runLayer
   }
   throw std::logic_error(fmt::format("reference: no case for {}", kindName(l.kind)));
 }
