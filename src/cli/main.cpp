@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
         else std::ofstream(jsonOut) << j;
       }
     } else if (*passes) {
-      for (const auto& p : nngen::passPipeline()) fmt::print("{:<18} {}\n", p.name, p.summary);
+      for (const auto& p : nngen::passPipeline()) fmt::print("{:<18} {}\n", p.name, p.description);
     }
   } catch (const nngen::Error& e) {
     fmt::print(stderr, "nngen: error: {}\n", e.what());

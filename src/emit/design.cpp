@@ -9,16 +9,12 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <tuple>
 
 namespace nngen {
 
 namespace {
-
-bool isWindowed(LayerKind k) {
-  return k == LayerKind::Conv2D || k == LayerKind::Dense || k == LayerKind::MaxPool2D ||
-         k == LayerKind::AvgPool2D;
-}
 
 std::string describe(const Layer& l) {
   switch (l.kind) {
@@ -134,13 +130,13 @@ class NameTable {
 };
 
 /// Weighted sum of terms with the layer's accumulator rule (Layer::Arith), requantized to the
-/// result type. `x(i)` is the input term of tap i, `coeffIndex(i)` its coefficient.
-Term dotProduct(Netlist& net, const Layer& l, int n, const std::vector<Term>& x,
-                const std::vector<size_t>& coeffIndex, int& accBits) {
+/// result type, for output channel n. `x` holds the values one output pixel reads (the window,
+/// or the pixel's channels), indexed by the taps of layerTaps(l, n).
+Term dotProduct(Netlist& net, const Layer& l, int n, const std::vector<Term>& x, int& accBits) {
   const auto& a = l.arith;
   std::vector<Term> terms;
-  for (size_t i = 0; i < x.size(); ++i) {
-    Term p = net.multiply(x[i], a.coeff[coeffIndex[i]], a.coeffFrac);
+  for (const Tap& t : layerTaps(l, n)) {
+    Term p = net.multiply(x[t.input], a.coeff[t.coeff], a.coeffFrac);
     if (p.node < 0) continue;  // zero weight: no logic
     if (l.accumType) p = net.round(p, a.accFrac, l.accumType->rounding);  // no overflow yet
     terms.push_back(p);
@@ -172,11 +168,12 @@ Term averagePool(Netlist& net, const Layer& l, const std::vector<Term>& taps, in
   return net.requantize(Term{q.node, q.neg, q.frac + l.resultType.fracBits()}, l.resultType);
 }
 
-/// Element-wise layers applied to one channel value.
-Term elementwise(Netlist& net, const Layer& l, int c, Term y, int& accBits) {
-  if (l.kind == LayerKind::ReLU) return net.requantize(net.relu(y), l.resultType);
-  // BatchNorm kept as scale and shift
-  return dotProduct(net, l, c, {y}, {size_t(c)}, accBits);
+/// Element-wise layers applied to channel c of one pixel y (all channels).
+Term elementwise(Netlist& net, const Layer& l, int c, const std::vector<Term>& y, int& accBits) {
+  if (kindInfo(l.kind).dotProduct)
+    return dotProduct(net, l, c, y, accBits);  // BatchNorm kept as scale and shift
+  if (l.kind == LayerKind::ReLU) return net.requantize(net.relu(y[c]), l.resultType);
+  throw std::logic_error(fmt::format("emitter: no element-wise case for {}", kindName(l.kind)));
 }
 
 Term maxTree(Netlist& net, std::vector<Term> v) {
@@ -198,7 +195,7 @@ struct Group {
 std::vector<Group> groupLayers(const Graph& g) {
   std::vector<Group> groups;
   for (const Layer& l : g.layers) {
-    if (isWindowed(l.kind)) {
+    if (kindInfo(l.kind).windowed) {
       groups.push_back(Group{&l, {}});
     } else {
       if (groups.empty()) groups.push_back(Group{});
@@ -277,22 +274,22 @@ ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& produc
     for (int r = 0; r < kh; ++r)
       for (int c = 0; c < kw; ++c)
         for (int ch = 0; ch < cin; ++ch) {
-          const int idx = (r * kw + c) * cin + ch;
+          const int idx = static_cast<int>(windowIndex(kw, cin, r, c, ch));
           x.push_back(net.input(fmt::format("x_r{}_c{}_ch{}", r, c, ch),
                                 fmt::format("window[{}+:{}]", idx * inT.width, inT.width), inT));
         }
     for (int n = 0; n < l.out.c; ++n) {
-      if (l.kind == LayerKind::Conv2D || l.kind == LayerKind::Dense) {
-        std::vector<size_t> ci(x.size());
-        for (size_t i = 0; i < x.size(); ++i) ci[i] = i * l.out.c + n;
-        outs[n] = dotProduct(net, l, n, x, ci, accBits);
+      if (kindInfo(l.kind).dotProduct) {
+        outs[n] = dotProduct(net, l, n, x, accBits);
       } else {
         std::vector<Term> taps;
-        for (int i = 0; i < kh * kw; ++i) taps.push_back(x[i * cin + n]);
+        for (const Tap& t : layerTaps(l, n)) taps.push_back(x[t.input]);
         if (l.kind == LayerKind::MaxPool2D) {
           outs[n] = net.requantize(maxTree(net, taps), l.resultType);
-        } else {
+        } else if (l.kind == LayerKind::AvgPool2D) {
           outs[n] = averagePool(net, l, taps, accBits);
+        } else {
+          throw std::logic_error(fmt::format("emitter: no windowed case for {}", kindName(l.kind)));
         }
       }
     }
@@ -300,8 +297,10 @@ ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& produc
     for (int ch = 0; ch < m.in.c; ++ch)
       outs[ch] = net.input(fmt::format("x_ch{}", ch), fmt::format("in_reg[{}+:{}]", ch * inT.width, inT.width), inT);
   }
-  for (const Layer* f : grp.followers)
-    for (int ch = 0; ch < m.out.c; ++ch) outs[ch] = elementwise(net, *f, ch, outs[ch], accBits);
+  for (const Layer* f : grp.followers) {
+    const std::vector<Term> pixel = outs;
+    for (int ch = 0; ch < m.out.c; ++ch) outs[ch] = elementwise(net, *f, ch, pixel, accBits);
+  }
   for (int ch = 0; ch < m.out.c; ++ch) {
     const int node = net.materialize(outs[ch]);
     if (net.nodes()[node].op != NetNode::Op::Const) net.rename(node, fmt::format("y_ch{}", ch));

@@ -91,7 +91,8 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
   progress(fmt::format("loading {}", opt.spec));
   Graph g0 = loadSpec(opt.spec);
   std::ostringstream dump;
-  Graph g = runPasses(std::move(g0), opt.dumpIrAfter, &dump);
+  Graph g = runPasses(std::move(g0), opt.dumpIrAfter, &dump, &sum.passLog);
+  for (const std::string& line : sum.passLog) progress(line);
   sum.irDump = dump.str();
   sum.warnings = g.warnings;
   const std::string producer = fmt::format("nngen {} from {}", NNGEN_VERSION, fs::path(opt.spec).filename().string());
@@ -182,8 +183,11 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
     j["modules"] = mods;
     writeText(tmp / "design.json", j.dump(2) + "\n");
     sum.table = moduleTable(d);
-    writeText(tmp / "report.txt", fmt::format("{}\n{}\n{}\nIR after all passes:\n{}", producer, sum.table,
-                                              latencyLine(d), dumpGraph(g)));
+    std::string passes;
+    for (const std::string& line : sum.passLog) passes += "  " + line + "\n";
+    writeText(tmp / "report.txt",
+              fmt::format("{}\n{}\n{}\nPasses:\n{}IR after all passes:\n{}", producer, sum.table,
+                          latencyLine(d), passes, dumpGraph(g)));
 
     for (auto& e : fs::recursive_directory_iterator(tmp))
       if (e.is_regular_file()) sum.files.push_back(fs::relative(e.path(), tmp).string());

@@ -35,6 +35,7 @@ struct BuildSummary {
   std::string top;
   std::string table;         ///< per-module report (layers, latency, arithmetic)
   std::string irDump;        ///< --dump-ir-after output
+  std::vector<std::string> passLog;  ///< one line per pass, "<pass>: <what it changed>"
   int pipelineCycles = 0;    ///< sum of module pipeline latencies (cycles)
   int inBeatsPerImage = 0;
   size_t testImages = 0;     ///< images in the testbench data

@@ -1,22 +1,35 @@
 //! @file graph.cpp
-//! @brief IR helpers: kind names, invariant checks, dumps.
+//! @brief IR helpers: taps, invariant checks, dumps.
 #include "ir/graph.h"
 
 #include <fmt/format.h>
 
 namespace nngen {
 
-const char* kindName(LayerKind kind) {
-  switch (kind) {
-    case LayerKind::Conv2D: return "Conv2D";
-    case LayerKind::Dense: return "Dense";
-    case LayerKind::MaxPool2D: return "MaxPooling2D";
-    case LayerKind::AvgPool2D: return "AveragePooling2D";
-    case LayerKind::BatchNorm: return "BatchNormalization";
-    case LayerKind::ReLU: return "ReLU";
-    case LayerKind::Flatten: return "Flatten";
+std::vector<Tap> layerTaps(const Layer& l, int n) {
+  std::vector<Tap> taps;
+  switch (kindInfo(l.kind).taps) {
+    case TapPattern::None:
+      break;
+    case TapPattern::AllChannels: {
+      const KernelDims d = l.kernelDims();
+      taps.reserve(size_t(d.h) * d.w * d.cin);
+      for (int r = 0; r < d.h; ++r)
+        for (int c = 0; c < d.w; ++c)
+          for (int ch = 0; ch < d.cin; ++ch)
+            taps.push_back(Tap{windowIndex(d.w, d.cin, r, c, ch), kernelIndex(d, r, c, ch, n)});
+      break;
+    }
+    case TapPattern::SameChannel:
+      for (int r = 0; r < l.kernelH; ++r)
+        for (int c = 0; c < l.kernelW; ++c)
+          taps.push_back(Tap{windowIndex(l.kernelW, l.in.c, r, c, n), 0});
+      break;
+    case TapPattern::Pointwise:
+      taps.push_back(Tap{size_t(n), size_t(n)});
+      break;
   }
-  return "?";
+  return taps;
 }
 
 static std::string shapeStr(const Shape& s) { return fmt::format("{}x{}x{}", s.h, s.w, s.c); }
@@ -31,8 +44,8 @@ void verifyGraph(const Graph& g, const std::string& afterPass) {
       fail(l, fmt::format("input shape {} but the previous output is {}", shapeStr(l.in),
                           shapeStr(cur)));
     if (l.out.h < 1 || l.out.w < 1 || l.out.c < 1) fail(l, "empty output shape");
-    if (l.kind == LayerKind::Conv2D || l.kind == LayerKind::Dense) {
-      const int64_t n = int64_t{l.kernelH} * l.kernelW * l.in.c * l.out.c;
+    if (kindInfo(l.kind).hasWeights) {
+      const int64_t n = static_cast<int64_t>(l.kernelDims().size());
       if (static_cast<int64_t>(l.kernel.data.size()) != n)
         fail(l, fmt::format("kernel has {} values, expected {}", l.kernel.data.size(), n));
       if (!l.bias.empty() && static_cast<int>(l.bias.data.size()) != l.out.c)
@@ -40,7 +53,8 @@ void verifyGraph(const Graph& g, const std::string& afterPass) {
       if (!l.q.kernel.empty() && static_cast<int64_t>(l.q.kernel.size()) != n)
         fail(l, "quantized kernel size differs from the float kernel");
     }
-    if (l.kind == LayerKind::BatchNorm && !(l.in == l.out)) fail(l, "BatchNorm changes shape");
+    if (kindInfo(l.kind).taps == TapPattern::Pointwise && !(l.in == l.out))
+      fail(l, fmt::format("{} changes shape", kindName(l.kind)));
     cur = l.out;
   }
 }
@@ -51,15 +65,13 @@ std::string dumpGraph(const Graph& g) {
   for (const Layer& l : g.layers) {
     s += fmt::format("  {:<12} {:<18} {} -> {}", l.name, kindName(l.kind), shapeStr(l.in),
                      shapeStr(l.out));
-    if (l.kind == LayerKind::Conv2D || l.kind == LayerKind::MaxPool2D ||
-        l.kind == LayerKind::AvgPool2D)
+    const LayerKindInfo& k = kindInfo(l.kind);
+    if (k.windowed && l.kind != LayerKind::Dense)  // a Dense's window is its whole input
       s += fmt::format(" k{}x{} s{}x{} pad{},{},{},{}", l.kernelH, l.kernelW, l.strideH,
                        l.strideW, l.pad.top, l.pad.bottom, l.pad.left, l.pad.right);
-    if (l.kind == LayerKind::Conv2D || l.kind == LayerKind::Dense ||
-        l.kind == LayerKind::BatchNorm)
-      s += fmt::format(" weight {} bias {}", l.weightType.str(), l.biasType.str());
+    if (k.dotProduct) s += fmt::format(" weight {} bias {}", l.weightType.str(), l.biasType.str());
     if (l.accumType) s += fmt::format(" accum {}", l.accumType->str());
-    if (l.kind != LayerKind::Flatten) s += fmt::format(" result {}", l.resultType.str());
+    if (k.taps != TapPattern::None) s += fmt::format(" result {}", l.resultType.str());
     if (!l.foldedLayers.empty()) {
       s += " folded:";
       for (auto& f : l.foldedLayers) s += " " + f;

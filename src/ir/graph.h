@@ -15,6 +15,7 @@
 #include "ir/diagnostic.h"
 #include "ir/divide.h"
 #include "ir/fixed.h"
+#include "ir/layer_kind.h"
 
 namespace nngen {
 
@@ -33,14 +34,6 @@ struct FloatTensor {
   std::vector<double> data;
   bool empty() const { return data.empty(); }
 };
-
-/// The layer kinds of spec v1. Flatten only reshapes; BatchNormalization is folded into the
-/// preceding Conv2D/Dense where that is exact, otherwise executed as a per-channel scale and
-/// shift.
-enum class LayerKind { Conv2D, Dense, MaxPool2D, AvgPool2D, BatchNorm, ReLU, Flatten };
-
-/// The spec's type name for a kind (`Conv2D`, `MaxPooling2D`, ...).
-const char* kindName(LayerKind kind);
 
 /// Zero padding in pixels on each side of a Conv2D input.
 struct Padding {
@@ -112,7 +105,24 @@ struct Layer {
     ConstDivider divider;          ///< AvgPool: the hardware's exact multiply-shift division
   } arith;
   FixedType inType;  ///< type of the input tensor (previous layer's result), set with arith
+
+  /// The kernel's dimensions [kernelH][kernelW][in.c][out.c] (weighted kinds).
+  KernelDims kernelDims() const { return KernelDims{kernelH, kernelW, in.c, out.c}; }
 };
+
+/// One input feeding an output channel: `input` indexes the values one output pixel reads
+/// (windowed kinds: the window [kh][kw][cin], windowIndex order, as nn_sliding_window delivers
+/// it; pointwise kinds: the pixel's channels), `coeff` indexes Layer::Arith::coeff (and the
+/// quantized kernel) for dot-product kinds (AllChannels: kernelIndex; Pointwise: the channel;
+/// SameChannel: 0, average pooling's {1}).
+struct Tap {
+  size_t input = 0;
+  size_t coeff = 0;
+};
+
+/// The taps of output channel n of l, by its kind's TapPattern (kindInfo), in window order.
+/// Empty for TapPattern::None.
+std::vector<Tap> layerTaps(const Layer& l, int n);
 
 /// Host-side preprocessing of stored uint8 images into the network input, in this order:
 /// zero-pad the stored image, repeat its channels, then x = pixel * scale + offset, then

@@ -1,12 +1,16 @@
 //! @file fold_batchnorm.cpp
 //! @brief Pass fold-batchnorm: BatchNormalization folded into the preceding Conv2D/Dense.
+#include <fmt/format.h>
+
 #include <cmath>
 
 #include "passes/passes.h"
 
 namespace nngen {
 
-void foldBatchNorm(Graph& g) {
+std::string foldBatchNorm(Graph& g) {
+  std::vector<std::string> folded;
+  int kept = 0;
   for (size_t i = 0; i < g.layers.size(); ++i) {
     Layer& bn = g.layers[i];
     if (bn.kind != LayerKind::BatchNorm) continue;
@@ -17,18 +21,22 @@ void foldBatchNorm(Graph& g) {
       shift[c] = bn.beta.data[c] - bn.movingMean.data[c] * scale[c];
       nonNegative = nonNegative && scale[c] >= 0;
     }
-    // Walk back over pooling layers the affine map commutes with.
+    // Walk back over layers the affine map commutes with (pooling, see ScaleCommute).
     size_t j = i;
     while (j > 0) {
-      const LayerKind k = g.layers[j - 1].kind;
-      if (k == LayerKind::AvgPool2D || (k == LayerKind::MaxPool2D && nonNegative)) --j;
+      const ScaleCommute sc = kindInfo(g.layers[j - 1].kind).passesScale;
+      if (sc == ScaleCommute::Always || (sc == ScaleCommute::NonNegative && nonNegative))
+        --j;
       else break;
     }
-    if (j == 0) continue;
+    if (j == 0 || !kindInfo(g.layers[j - 1].kind).foldsBatchNorm) {
+      ++kept;
+      continue;
+    }
     Layer& target = g.layers[j - 1];
-    if (target.kind != LayerKind::Conv2D && target.kind != LayerKind::Dense) continue;
     const int cout = target.out.c;
-    for (size_t k = 0; k < target.kernel.data.size(); ++k) target.kernel.data[k] *= scale[k % cout];
+    for (int n = 0; n < cout; ++n)  // every weight feeding output channel n scales by scale[n]
+      for (const Tap& t : layerTaps(target, n)) target.kernel.data[t.coeff] *= scale[n];
     std::vector<double> bias(cout);
     for (int n = 0; n < cout; ++n) {
       const double b = target.bias.empty() ? 0.0 : target.bias.data[n];
@@ -36,6 +44,7 @@ void foldBatchNorm(Graph& g) {
     }
     target.bias = FloatTensor{{size_t(cout)}, bias};
     target.foldedLayers.push_back(bn.name);
+    folded.push_back(fmt::format("{} into {}", bn.name, target.name));
     // The folded layers now produce the BatchNorm's output: its result type, when it sets one,
     // replaces theirs (the Conv2D/Dense and any pooling in between), as hls4ml's fused layer
     // takes the BatchNorm's output type.
@@ -47,6 +56,10 @@ void foldBatchNorm(Graph& g) {
     g.layers.erase(g.layers.begin() + static_cast<long>(i));
     --i;
   }
+  std::string list;
+  for (const auto& f : folded) list += (list.empty() ? " (" : ", ") + f;
+  if (!list.empty()) list += ")";
+  return fmt::format("folded {}{}, kept {} as scale-and-shift", folded.size(), list, kept);
 }
 
 }  // namespace nngen

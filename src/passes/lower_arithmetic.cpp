@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <tuple>
 
 #include "ir/divide.h"
 #include "passes/passes.h"
@@ -34,10 +35,9 @@ int64_t roundToAccum(const Layer& l, Int128 v, int fromFrac, const char* what) {
   }
 }
 
-/// Fills coeff/bias/accFrac for a weighted sum and proves its per-channel bounds.
-/// taps(n) lists the coefficient indices feeding output channel n.
-void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t>& b, int cout,
-              const std::function<std::vector<size_t>(int)>& taps) {
+/// Fills coeff/bias/accFrac for a weighted sum and proves its per-channel bounds; the
+/// coefficients feeding output channel n are those of layerTaps(l, n).
+void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t>& b, int cout) {
   auto& a = l.arith;
   const int fx = l.inType.fracBits(), fw = l.weightType.fracBits(), fb = l.biasType.fracBits();
   if (l.accumType) {
@@ -58,7 +58,8 @@ void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t
   a.accMax.assign(cout, 0);
   for (int n = 0; n < cout; ++n) {
     Int128 lo = a.bias.empty() ? 0 : a.bias[n], hi = lo;
-    for (size_t i : taps(n)) {
+    for (const Tap& t : layerTaps(l, n)) {
+      const size_t i = t.coeff;
       if (a.coeff[i] == 0) continue;  // zero weights contribute nothing (and emit no logic)
       const Int128 p1 = a.coeff[i] * xmin, p2 = a.coeff[i] * xmax;
       Int128 pLo = std::min(p1, p2), pHi = std::max(p1, p2);
@@ -74,64 +75,61 @@ void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t
   }
 }
 
+/// Average pooling (Layer::Arith, AveragePooling2D): acc = the sum of the window's raw inputs;
+/// the result is the exact mean acc / taps rounded into the result type: a shift for a
+/// power-of-two window, else an exact constant division (src/ir/divide.h).
+void lowerAveragePool(Layer& l) {
+  const int taps = l.kernelH * l.kernelW;
+  auto& a = l.arith;
+  a.coeff = {1};
+  const Int128 sMin = Int128{taps} * l.inType.minRaw(), sMax = Int128{taps} * l.inType.maxRaw();
+  a.accMin.assign(l.out.c, checked(l, sMin, "the pooling sum"));
+  a.accMax.assign(l.out.c, checked(l, sMax, "the pooling sum"));
+  if (std::has_single_bit(static_cast<unsigned>(taps))) {
+    a.coeffFrac = std::countr_zero(static_cast<unsigned>(taps));
+    a.accFrac = l.inType.fracBits() + a.coeffFrac;
+    return;
+  }
+  a.accFrac = l.inType.fracBits();
+  const int k = l.resultType.fracBits() - l.inType.fracBits();  // sum/taps at the result's frac
+  a.numShift = std::max(k, 0);
+  const int divShift = std::max(-k, 0);
+  a.divisor =
+      checked(l, shiftLeft(l, taps, divShift), "the divisor taps * 2^(input frac - result frac)");
+  try {
+    a.divider = makeDivider(a.divisor, shiftLeft(l, a.accMin[0], a.numShift),
+                            shiftLeft(l, a.accMax[0], a.numShift));
+  } catch (const std::overflow_error& e) {
+    throw Error(l.loc, l.name, fmt::format("average pooling: {}; use narrower types", e.what()));
+  }
+}
+
 }  // namespace
 
-void lowerArithmetic(Graph& g) {
+std::string lowerArithmetic(Graph& g) {
   FixedType in = g.inputType;
+  int dotLayers = 0, widest = 0;
+  std::string widestLayer;
   for (Layer& l : g.layers) {
     l.inType = in;
     l.arith = Layer::Arith{};
-    switch (l.kind) {
-      case LayerKind::Conv2D:
-      case LayerKind::Dense: {
-        const int cout = l.out.c;
-        const size_t perOut = l.q.kernel.size() / cout;
-        lowerDot(l, l.q.kernel, l.q.bias, cout, [&](int n) {
-          std::vector<size_t> idx(perOut);
-          for (size_t k = 0; k < perOut; ++k) idx[k] = k * cout + n;
-          return idx;
-        });
-        break;
-      }
-      case LayerKind::BatchNorm:
-        lowerDot(l, l.q.kernel, l.q.bias, l.out.c,
-                 [](int n) { return std::vector<size_t>{size_t(n)}; });
-        break;
-      case LayerKind::AvgPool2D: {
-        // acc = the sum of the window; the result is the exact mean acc / taps rounded into
-        // the result type: a shift for a power-of-two window, else an exact constant division.
-        const int taps = l.kernelH * l.kernelW;
-        auto& a = l.arith;
-        a.coeff = {1};
-        const Int128 sMin = Int128{taps} * l.inType.minRaw(), sMax = Int128{taps} * l.inType.maxRaw();
-        a.accMin.assign(l.out.c, checked(l, sMin, "the pooling sum"));
-        a.accMax.assign(l.out.c, checked(l, sMax, "the pooling sum"));
-        if (std::has_single_bit(static_cast<unsigned>(taps))) {
-          a.coeffFrac = std::countr_zero(static_cast<unsigned>(taps));
-          a.accFrac = l.inType.fracBits() + a.coeffFrac;
-          break;
-        }
-        a.accFrac = l.inType.fracBits();
-        const int k = l.resultType.fracBits() - l.inType.fracBits();  // sum/taps at the result's frac
-        a.numShift = std::max(k, 0);
-        const int divShift = std::max(-k, 0);
-        a.divisor = checked(l, shiftLeft(l, taps, divShift), "the divisor taps * 2^(input frac - result frac)");
-        try {
-          a.divider = makeDivider(a.divisor, shiftLeft(l, a.accMin[0], a.numShift),
-                                  shiftLeft(l, a.accMax[0], a.numShift));
-        } catch (const std::overflow_error& e) {
-          throw Error(l.loc, l.name, fmt::format("average pooling: {}; use narrower types", e.what()));
-        }
-        break;
-      }
-      case LayerKind::MaxPool2D:
-      case LayerKind::ReLU:
-        break;
-      case LayerKind::Flatten:
-        continue;  // no arithmetic, the type passes through
+    // no arithmetic (Flatten), the type passes through
+    if (kindInfo(l.kind).taps == TapPattern::None) continue;
+    if (kindInfo(l.kind).dotProduct) {  // Conv2D, Dense, BatchNorm kept as scale-and-shift
+      lowerDot(l, l.q.kernel, l.q.bias, l.out.c);
+      ++dotLayers;
+    }
+    // The one kind whose arithmetic is neither a dot product nor decided by its result type
+    // (max pooling and ReLU just requantize).
+    if (l.kind == LayerKind::AvgPool2D) lowerAveragePool(l);
+    for (size_t n = 0; n < l.arith.accMin.size(); ++n) {
+      const int bits = signedBitsFor(l.arith.accMin[n], l.arith.accMax[n]);
+      if (bits > widest) std::tie(widest, widestLayer) = std::pair{bits, l.name};
     }
     in = l.resultType;
   }
+  return fmt::format("{} weighted layer(s), widest accumulator bound {} bits{}", dotLayers, widest,
+                     widestLayer.empty() ? "" : " (" + widestLayer + ")");
 }
 
 }  // namespace nngen

@@ -18,10 +18,12 @@ const std::vector<Pass>& passPipeline() {
   return passes;
 }
 
-Graph runPasses(Graph g, const std::string& dumpAfter, std::ostream* dump) {
+Graph runPasses(Graph g, const std::string& dumpAfter, std::ostream* dump,
+                std::vector<std::string>* log) {
   bool known = dumpAfter.empty() || dumpAfter == "all";
   for (const Pass& p : passPipeline()) {
-    p.run(g);
+    const std::string summary = p.run(g);
+    if (log) log->push_back(fmt::format("{}: {}", p.name, summary));
     verifyGraph(g, p.name);
     if (dump && (dumpAfter == "all" || dumpAfter == p.name)) {
       known = true;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 #include "ir/divide.h"
 #include "spec/npy.h"
@@ -64,67 +65,69 @@ void forEachWindow(const Layer& l, F f) {
     for (int ow = 0; ow < l.out.w; ++ow) f(oh, ow, oh * l.strideH - l.pad.top, ow * l.strideW - l.pad.left);
 }
 
+/// Output channel n of one output pixel: x holds the values the pixel reads (the window, or
+/// the pixel's channels) and taps those feeding channel n (layerTaps). Dot-product kinds share
+/// one rule (Layer::Arith); the others have their own case here.
+int64_t channelOutput(const Layer& l, int n, const std::vector<Tap>& taps,
+                      const std::vector<int64_t>& x) {
+  if (kindInfo(l.kind).dotProduct) {  // Conv2D, Dense, BatchNorm kept as scale-and-shift
+    Dot dot(l, n);
+    for (const Tap& t : taps) dot.add(x[t.input], l.arith.coeff[t.coeff]);
+    return dot.result();
+  }
+  const int fx = l.inType.fracBits();
+  switch (l.kind) {
+    case LayerKind::MaxPool2D: {
+      int64_t mx = x[taps[0].input];
+      for (const Tap& t : taps) mx = std::max(mx, x[t.input]);
+      return requantize(mx, fx, l.resultType);
+    }
+    case LayerKind::AvgPool2D: {
+      Int128 sum = 0;
+      for (const Tap& t : taps) sum += x[t.input];
+      return averageResult(l, sum);
+    }
+    case LayerKind::ReLU:
+      return requantize(std::max<int64_t>(0, x[taps[0].input]), fx, l.resultType);
+    default:
+      break;  // dot products are above; Flatten is a copy in runLayer
+  }
+  throw std::logic_error(fmt::format("reference: no case for {}", kindName(l.kind)));
+}
+
 }  // namespace
 
 IntTensor runLayer(const Layer& l, const IntTensor& in) {
   IntTensor out{l.out, std::vector<int64_t>(l.out.size())};
   auto put = [&](int h, int w, int c, int64_t v) { out.v[(int64_t{h} * l.out.w + w) * l.out.c + c] = v; };
-  const int fx = l.inType.fracBits();
-  switch (l.kind) {
-    case LayerKind::Conv2D:
-    case LayerKind::Dense: {
-      const int cin = l.in.c, cout = l.out.c;
-      forEachWindow(l, [&](int oh, int ow, int h0, int w0) {
-        for (int n = 0; n < cout; ++n) {
-          Dot dot(l, n);
-          for (int kh = 0; kh < l.kernelH; ++kh) {
-            const int h = h0 + kh;
-            if (h < 0 || h >= in.shape.h) continue;  // zero padding
-            for (int kw = 0; kw < l.kernelW; ++kw) {
-              const int w = w0 + kw;
-              if (w < 0 || w >= in.shape.w) continue;
-              for (int c = 0; c < cin; ++c)
-                dot.add(in.at(h, w, c), l.arith.coeff[((size_t(kh) * l.kernelW + kw) * cin + c) * cout + n]);
-            }
-          }
-          put(oh, ow, n, dot.result());
+  const LayerKindInfo& kind = kindInfo(l.kind);
+  if (kind.taps == TapPattern::None) {  // a reshape (Flatten)
+    out.v = in.v;
+    return out;
+  }
+  std::vector<std::vector<Tap>> taps(l.out.c);  // the inputs feeding each output channel
+  for (int n = 0; n < l.out.c; ++n) taps[n] = layerTaps(l, n);
+  if (kind.windowed) {
+    // x: the window [kh][kw][cin] in windowIndex order, zero in the padding (as
+    // nn_sliding_window delivers it; pooling has no padding)
+    std::vector<int64_t> x(size_t(l.kernelH) * l.kernelW * l.in.c);
+    forEachWindow(l, [&](int oh, int ow, int h0, int w0) {
+      for (int r = 0; r < l.kernelH; ++r)
+        for (int c = 0; c < l.kernelW; ++c) {
+          const int h = h0 + r, w = w0 + c;
+          const bool inside = h >= 0 && h < in.shape.h && w >= 0 && w < in.shape.w;
+          for (int ch = 0; ch < l.in.c; ++ch)
+            x[windowIndex(l.kernelW, l.in.c, r, c, ch)] = inside ? in.at(h, w, ch) : 0;
         }
-      });
-      break;
-    }
-    case LayerKind::BatchNorm:
-      for (int h = 0; h < l.in.h; ++h)
-        for (int w = 0; w < l.in.w; ++w)
-          for (int c = 0; c < l.in.c; ++c) {
-            Dot dot(l, c);
-            dot.add(in.at(h, w, c), l.arith.coeff[c]);
-            put(h, w, c, dot.result());
-          }
-      break;
-    case LayerKind::MaxPool2D:
-    case LayerKind::AvgPool2D:
-      forEachWindow(l, [&](int oh, int ow, int h0, int w0) {
-        for (int c = 0; c < l.in.c; ++c) {
-          int64_t mx = in.at(h0, w0, c);
-          Int128 sum = 0;
-          for (int kh = 0; kh < l.kernelH; ++kh)
-            for (int kw = 0; kw < l.kernelW; ++kw) {
-              const int64_t v = in.at(h0 + kh, w0 + kw, c);
-              mx = std::max(mx, v);
-              sum += v;
-            }
-          if (l.kind == LayerKind::MaxPool2D) put(oh, ow, c, requantize(mx, fx, l.resultType));
-          else put(oh, ow, c, averageResult(l, sum));
-        }
-      });
-      break;
-    case LayerKind::ReLU:
-      for (size_t i = 0; i < in.v.size(); ++i)
-        out.v[i] = requantize(std::max<int64_t>(0, in.v[i]), fx, l.resultType);
-      break;
-    case LayerKind::Flatten:
-      out.v = in.v;
-      break;
+      for (int n = 0; n < l.out.c; ++n) put(oh, ow, n, channelOutput(l, n, taps[n], x));
+    });
+  } else {  // pointwise: x is one pixel's channels
+    std::vector<int64_t> x(l.in.c);
+    for (int h = 0; h < l.in.h; ++h)
+      for (int w = 0; w < l.in.w; ++w) {
+        for (int c = 0; c < l.in.c; ++c) x[c] = in.at(h, w, c);
+        for (int n = 0; n < l.out.c; ++n) put(h, w, n, channelOutput(l, n, taps[n], x));
+      }
   }
   return out;
 }

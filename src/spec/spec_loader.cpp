@@ -424,6 +424,9 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
   if (!std::regex_match(l.name, ident))
     fail(n["name"], "layer names must be identifiers (letters, digits, _): they name Verilog modules");
   const std::string type = scalar<std::string>(required(n, "type"), "type");
+  const std::optional<LayerKind> kind = kindFromSpecName(type);  // the kind table's names
+  if (!kind) fail(n["type"], fmt::format("unknown layer type '{}' (known: {})", type, knownKindNames()));
+  l.kind = *kind;
   l.in = cur;
   bool reluAfter = false;
 
@@ -440,11 +443,10 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
     return n["use_bias"] ? scalar<bool>(n["use_bias"], "use_bias") : dflt;
   };
 
-  if (type == "Conv2D") {
+  if (l.kind == LayerKind::Conv2D) {
     checkKeys(n, {"name", "type", "filters", "kernel_size", "strides", "padding", "use_bias",
                   "kernel", "bias", "activation", "precision"},
               "a Conv2D layer");
-    l.kind = LayerKind::Conv2D;
     const int filters = positiveInt(required(n, "filters"), "filters");
     std::tie(l.kernelH, l.kernelW) = intPair(required(n, "kernel_size"), "kernel_size");
     if (n["strides"]) std::tie(l.strideH, l.strideW) = intPair(n["strides"], "strides");
@@ -465,10 +467,9 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
     if (useBias(true)) l.bias = weights(required(n, "bias"), "bias", {size_t(filters)});
     else if (n["bias"]) fail(n["bias"], "a bias file is given but use_bias is false");
     activation();
-  } else if (type == "Dense") {
+  } else if (l.kind == LayerKind::Dense) {
     checkKeys(n, {"name", "type", "units", "use_bias", "kernel", "bias", "activation", "precision"},
               "a Dense layer");
-    l.kind = LayerKind::Dense;
     if (cur.h != 1 || cur.w != 1)
       fail(n, fmt::format("Dense needs a flat input but gets {}x{}x{}: add a Flatten layer before it",
                           cur.h, cur.w, cur.c));
@@ -480,10 +481,9 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
     if (useBias(true)) l.bias = weights(required(n, "bias"), "bias", {size_t(units)});
     else if (n["bias"]) fail(n["bias"], "a bias file is given but use_bias is false");
     activation();
-  } else if (type == "MaxPooling2D" || type == "AveragePooling2D") {
+  } else if (l.kind == LayerKind::MaxPool2D || l.kind == LayerKind::AvgPool2D) {
     checkKeys(n, {"name", "type", "pool_size", "strides", "padding", "precision"},
               fmt::format("a {} layer", type));
-    l.kind = type == "MaxPooling2D" ? LayerKind::MaxPool2D : LayerKind::AvgPool2D;
     std::tie(l.kernelH, l.kernelW) = n["pool_size"] ? intPair(n["pool_size"], "pool_size") : std::pair{2, 2};
     std::tie(l.strideH, l.strideW) = n["strides"] ? intPair(n["strides"], "strides") : std::pair{l.kernelH, l.kernelW};
     if (n["padding"] && scalar<std::string>(n["padding"], "padding") != "valid")
@@ -493,11 +493,10 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
                                                           l.kernelH, l.kernelW, cur.h, cur.w));
     l.out = Shape{windowOutputSize(cur.h, 0, 0, l.kernelH, l.strideH),
                   windowOutputSize(cur.w, 0, 0, l.kernelW, l.strideW), cur.c};
-  } else if (type == "BatchNormalization") {
+  } else if (l.kind == LayerKind::BatchNorm) {
     checkKeys(n, {"name", "type", "gamma", "beta", "moving_mean", "moving_variance", "epsilon",
                   "precision"},
               "a BatchNormalization layer");
-    l.kind = LayerKind::BatchNorm;
     l.out = cur;
     const std::vector<size_t> c{size_t(cur.c)};
     l.gamma = n["gamma"] ? weights(n["gamma"], "gamma", c) : FloatTensor{c, std::vector<double>(cur.c, 1.0)};
@@ -507,18 +506,12 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
     if (n["epsilon"]) l.epsilon = finiteReal(n["epsilon"], "epsilon");
     for (double v : l.movingVariance.data)
       if (v + l.epsilon <= 0) fail(n["moving_variance"], "moving_variance + epsilon must be > 0");
-  } else if (type == "ReLU") {
+  } else if (l.kind == LayerKind::ReLU) {
     checkKeys(n, {"name", "type", "precision"}, "a ReLU layer");
-    l.kind = LayerKind::ReLU;
     l.out = cur;
-  } else if (type == "Flatten") {
+  } else if (l.kind == LayerKind::Flatten) {
     checkKeys(n, {"name", "type"}, "a Flatten layer");
-    l.kind = LayerKind::Flatten;
     l.out = Shape{1, 1, static_cast<int>(cur.size())};
-  } else {
-    fail(n["type"], fmt::format("unknown layer type '{}' (known: Conv2D, Dense, MaxPooling2D, "
-                                "AveragePooling2D, BatchNormalization, ReLU, Flatten)",
-                                type));
   }
   checkElements(n, l.out, "the output");
   readPrecision(n["precision"], def, l);
