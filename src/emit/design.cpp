@@ -138,6 +138,11 @@ class NameTable {
 Term dotProduct(Netlist& net, const Layer& l, int n, const std::vector<Term>& x,
                 const std::vector<size_t>& coeffIndex, int& accBits) {
   const auto& a = l.arith;
+  size_t nonzero = 0;
+  for (size_t i = 0; i < x.size(); ++i) nonzero += a.coeff[coeffIndex[i]] != 0;
+  const bool bias = !a.bias.empty() && a.bias[n] != 0;
+  net.comment(fmt::format("y_ch{}: {}sum of x*w over {} tap(s), {} nonzero weight(s)", n, bias ? "bias + " : "",
+                          x.size(), nonzero));
   std::vector<Term> terms;
   for (size_t i = 0; i < x.size(); ++i) {
     Term p = net.multiply(x[i], a.coeff[coeffIndex[i]], a.coeffFrac);
@@ -145,7 +150,7 @@ Term dotProduct(Netlist& net, const Layer& l, int n, const std::vector<Term>& x,
     if (l.accumType) p = net.round(p, a.accFrac, l.accumType->rounding);  // no overflow yet
     terms.push_back(p);
   }
-  if (!a.bias.empty() && a.bias[n] != 0) terms.push_back(net.constant(a.bias[n], a.accFrac));
+  if (bias) terms.push_back(net.constant(a.bias[n], a.accFrac));
   Term acc = net.sum(std::move(terms));
   accBits = std::max(accBits, net.nodes()[acc.node].width);
   if (l.accumType) acc = net.requantize(acc, *l.accumType);  // the one overflow step
