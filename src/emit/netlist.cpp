@@ -209,9 +209,13 @@ Term Netlist::requantize(const Term& a, const FixedType& t) {
   n.width = t.width;
   n.isSigned = t.isSigned;
   // Rounding is monotonic: when the rounded range fits, it is the exact range.
+  // The rounded range is computed in a wide *signed* type of t's fraction bits: an unsigned
+  // wide type would clamp negative values to 0 and make a range that reaches below 0 look
+  // as if it fitted an unsigned t.
   FixedType wide = t;
   wide.width = 62;
-  wide.intBits = t.intBits + (62 - t.width);
+  wide.intBits = 62 - t.fracBits();
+  wide.isSigned = true;
   wide.overflow = Overflow::Sat;
   const int64_t rlo = nngen::requantize(nx.lo, a.frac, wide), rhi = nngen::requantize(nx.hi, a.frac, wide);
   const bool fits = rlo >= t.minRaw() && rhi <= t.maxRaw() &&
