@@ -143,9 +143,9 @@ TEST(Netlist, IdentityRequantizerEmitsNothing) {
   EXPECT_THAT(net2.verilog(), Not(HasSubstr("nn_requantize")));
 }
 
-TEST(Netlist, PrintsOneSignedLinePerOperation) {
-  // x*3 - u with u unsigned: declared where assigned, signed arithmetic, the unsigned operand
-  // given a 0 sign bit, and the pipeline copies named _q, _q2.
+TEST(Netlist, PrintsOneLinePerOperation) {
+  // x*3 - u with u unsigned: declared where assigned, operands extended explicitly to the sum's
+  // width (sign bits of x, zeros for u), and the pipeline copies named _q, _q2.
   nngen::Netlist net("", 1);
   const nngen::Term x = net.input("x", "in[7:0]", type(8, 4));
   const nngen::Term u = net.input("u", "in[15:8]", type(8, 4, false));
@@ -157,8 +157,8 @@ TEST(Netlist, PrintsOneSignedLinePerOperation) {
   const std::string v = net.verilog();
   EXPECT_THAT(v, HasSubstr("wire signed [7:0] x = in[7:0];"));
   EXPECT_THAT(v, HasSubstr("wire [7:0] u = in[15:8];"));
-  EXPECT_THAT(v, HasSubstr("wire signed [10:0] p = (x <<< 2) - x;"));  // 3 = 4 - 1
-  EXPECT_THAT(v, HasSubstr("wire signed [10:0] d = p_q - $signed({1'b0, u_q});"));
+  EXPECT_THAT(v, HasSubstr("wire signed [10:0] p = {{{1{x[7]}}, x}, 2'b0} - {{3{x[7]}}, x};"));  // 3 = 4 - 1
+  EXPECT_THAT(v, HasSubstr("wire signed [10:0] d = p_q - {{3{1'b0}}, u_q};"));
   EXPECT_THAT(v, HasSubstr("u_q <= u;"));
   EXPECT_THAT(v, HasSubstr("d_q <= d;"));
   EXPECT_EQ(net.outputName(0), "d_q");
