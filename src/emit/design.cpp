@@ -134,6 +134,11 @@ class NameTable {
 /// or the pixel's channels), indexed by the taps of layerTaps(l, n).
 Term dotProduct(Netlist& net, const Layer& l, int n, const std::vector<Term>& x, int& accBits) {
   const auto& a = l.arith;
+  size_t nonzero = 0;
+  for (size_t i = 0; i < x.size(); ++i) nonzero += a.coeff[coeffIndex[i]] != 0;
+  const bool bias = !a.bias.empty() && a.bias[n] != 0;
+  net.comment(fmt::format("y_ch{}: {}sum of x*w over {} tap(s), {} nonzero weight(s)", n, bias ? "bias + " : "",
+                          x.size(), nonzero));
   std::vector<Term> terms;
   for (const Tap& t : layerTaps(l, n)) {
     Term p = net.multiply(x[t.input], a.coeff[t.coeff], a.coeffFrac);
@@ -141,7 +146,7 @@ Term dotProduct(Netlist& net, const Layer& l, int n, const std::vector<Term>& x,
     if (l.accumType) p = net.round(p, a.accFrac, l.accumType->rounding);  // no overflow yet
     terms.push_back(p);
   }
-  if (!a.bias.empty() && a.bias[n] != 0) terms.push_back(net.constant(a.bias[n], a.accFrac));
+  if (bias) terms.push_back(net.constant(a.bias[n], a.accFrac));
   Term acc = net.sum(std::move(terms));
   accBits = std::max(accBits, net.nodes()[acc.node].width);
   if (l.accumType) acc = net.requantize(acc, *l.accumType);  // the one overflow step
@@ -244,9 +249,13 @@ std::string streamModuleStart(const std::string& name, const std::string& in, in
       name, in, inBits - 1, out, outBits - 1);
 }
 
-std::string validPipe(int stages, const std::string& in) {
-  if (stages == 1) return fmt::format("      valid_pipe <= {};\n", in);
-  return fmt::format("      valid_pipe <= {{valid_pipe[{}:0], {}}};\n", stages - 2, in);
+/// The nn_pipeline_ctrl instance of a stream module: drives `ce` (declared before) and m_valid
+/// from `inValid`, the valid bit of the values entering the first of `stages` pipeline stages.
+std::string pipelineCtrl(int stages, const std::string& inValid) {
+  return fmt::format(
+      "  nn_pipeline_ctrl #(.STAGES({})) u_ctrl (\n"
+      "    .clk(clk), .rst(rst), .in_valid({}), .ce(ce), .m_valid(m_valid), .m_ready(m_ready)\n  );\n",
+      stages, inValid);
 }
 
 ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& producer) {
@@ -340,8 +349,7 @@ ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& produc
 
   std::string v = header(producer, desc);
   v += streamModuleStart(m.name, "s_", inBits, "m_", outBits);
-  v += "  // The whole pipeline advances together; it holds while the output is not taken.\n";
-  v += "  wire ce = !m_valid || m_ready;\n";
+  v += "  wire ce;  // the whole pipeline advances together (nn_pipeline_ctrl)\n";
   std::string inValid;
   if (grp.main) {
     const Layer& l = *grp.main;
@@ -365,10 +373,7 @@ ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& produc
          "    if (ce) in_reg <= s_data;\n  end\n";
     inValid = "in_valid";
   }
-  v += fmt::format("  // Valid bit of each pipeline stage ({} stage(s)).\n  reg [{}:0] valid_pipe;\n", stages, stages - 1);
-  v += "  always @(posedge clk) begin\n    if (rst) valid_pipe <= " + std::to_string(stages) + "'d0;\n    else if (ce) begin\n" +
-       validPipe(stages, inValid) + "    end\n  end\n";
-  v += fmt::format("  assign m_valid = valid_pipe[{}];\n", stages - 1);
+  v += pipelineCtrl(stages, inValid);
   v += "  // Arithmetic: constant multipliers, adder trees and requantizers, pipelined.\n";
   v += net.verilog();
   std::string cat;
@@ -404,7 +409,7 @@ ModuleInfo emitArgmax(const Graph& g, const FixedType& t, int n, int levelsPerSt
       fmt::format("Latency: 1 input register + {} stage(s) ({} comparator level(s), {} per stage).", stages, levels, L)});
   const int inBits = n * w, outBits = n * w + idxBits;
   v += streamModuleStart(m.name, "s_", inBits, "m_", outBits);
-  v += "  wire ce = !m_valid || m_ready;\n  assign s_ready = ce;\n";
+  v += "  wire ce;  // the whole pipeline advances together (nn_pipeline_ctrl)\n  assign s_ready = ce;\n";
   v += fmt::format("  reg [{}:0] logits_s0;\n  reg in_valid;\n", inBits - 1);
   v += "  always @(posedge clk) begin\n    if (rst) in_valid <= 1'b0;\n    else if (ce) in_valid <= s_valid;\n"
        "    if (ce) logits_s0 <= s_data;\n  end\n";
@@ -452,11 +457,8 @@ ModuleInfo emitArgmax(const Graph& g, const FixedType& t, int n, int levelsPerSt
     cur = {{"logits_s1", fmt::format("{}'d0", idxBits)}};
     stage = 1;
   }
-  v += fmt::format("  reg [{}:0] valid_pipe;\n", stages - 1);
-  v += "  always @(posedge clk) begin\n    if (rst) valid_pipe <= " + std::to_string(stages) + "'d0;\n    else if (ce) begin\n" +
-       validPipe(stages, "in_valid") + "    end\n  end\n";
+  v += pipelineCtrl(stages, "in_valid");
   v += "  always @(posedge clk) begin\n    if (ce) begin\n" + regs + "    end\n  end\n";
-  v += fmt::format("  assign m_valid = valid_pipe[{}];\n", stages - 1);
   if (levels > 0) v += fmt::format("  wire unused_argmax_value = ^{};  // only the index is needed\n", cur[0].val);
   v += fmt::format("  assign m_data = {{{}, logits_s{}}};\nendmodule\n", cur[0].idx, stage);
   m.verilog = std::move(v);

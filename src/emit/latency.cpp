@@ -1,7 +1,8 @@
 //! @file latency.cpp
 //! @brief The exact streaming latency of a generated design, from a cycle-accurate model of its
-//!        control logic (rtl_primitives/nn_skid_buffer.v, nn_sliding_window.v and the valid
-//!        pipelines design.cpp emits), the way sim/nn_sim.cpp measures it.
+//!        control logic (rtl_primitives/nn_skid_buffer.v, nn_sliding_window.v,
+//!        nn_pipeline_ctrl.v and the input registers design.cpp emits), the way sim/nn_sim.cpp
+//!        measures it.
 #include <algorithm>
 #include <stdexcept>
 
@@ -18,7 +19,7 @@ struct ModuleState {
   int rowPhase = 0, colPhase = 0;
   bool windowValid = false;  // nn_sliding_window.window_valid
   bool inValid = false;      // element-wise / argmax input register's valid
-  std::vector<bool> pipe;    // valid_pipe, [0] first stage
+  std::vector<bool> pipe;    // nn_pipeline_ctrl.valid_pipe, [0] first stage
 };
 
 }  // namespace

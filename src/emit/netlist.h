@@ -41,6 +41,15 @@ struct NetNode {
   std::string expr;           ///< Input: Verilog expression of the (registered) source bits
 };
 
+/// The schedule of a netlist (Netlist::schedule()), per node index: the pipeline stage its value
+/// is computed in (0 constants, 1 inputs), the low bits its readers use (0: nothing reads it)
+/// and the latest stage that reads it (its delay registers carry it there).
+struct NetSchedule {
+  std::vector<int> stage, bits, lastRead;
+  std::vector<bool> live;  ///< an output depends on it
+  int outStage = 1;        ///< stage of the output registers (stages() + 1)
+};
+
 /// A signed, scaled reference to a node: value = (neg ? -1 : 1) * wire * 2^-frac.
 /// Shifting by a power of two only relabels frac; it costs no logic.
 struct Term {
@@ -76,7 +85,9 @@ class Netlist {
   Term max(const Term& a, const Term& b);
   /// max(0, a).
   Term relu(const Term& a);
-  /// Requantize a into t (rounding and overflow of t), by an nn_requantize instance.
+  /// Requantize a into t (rounding and overflow of t), by an nn_requantize instance; returns a
+  /// itself when the conversion is the identity (same fraction bits and width, a's exact range
+  /// fits t, so neither rounding nor overflow acts).
   Term requantize(const Term& a, const FixedType& t);
   /// a rounded to `toFrac` fractional bits with `mode`, without any overflow step (the wire is
   /// as wide as the rounded range): nngen::roundFrac in hardware, an nn_requantize instance
@@ -98,9 +109,15 @@ class Netlist {
   int addOutput(int node, int width);
   /// Pipeline stages from the input registers to the output registers (>= 1).
   int stages() const;
-  /// Verilog: declarations, assigns, requantizer instances and one always block clocked by
-  /// `clk` with enable `ce` holding every pipeline register. Output k is the register named by
-  /// outputName(k).
+  /// A comment printed before the nodes created after this call (e.g. what an output sums).
+  void comment(const std::string& text);
+  /// Scheduling: each node's stage, the bits its readers use and how long it must be delayed.
+  NetSchedule schedule() const;
+  /// Printing: one line per operation, each wire declared where it is assigned (signed
+  /// arithmetic; pipeline copies named x_q, x_q2, ...), requantizer instances and one always
+  /// block clocked by `clk` with enable `ce` holding every pipeline register.
+  std::string print(const NetSchedule& s) const;
+  /// print(schedule()). Output k is the register named by outputName(k).
   std::string verilog() const;
   /// Verilog of output k: its output register, or a literal for a constant.
   std::string outputName(int k) const;
@@ -124,7 +141,8 @@ class Netlist {
   std::vector<NetNode> nodes_;
   std::vector<int> outputs_;
   std::vector<int> outputWidths_;
-  std::map<std::pair<int, int64_t>, Term> oddProducts_;  // (input node, odd f) -> x*f
+  std::map<std::pair<int, int64_t>, Term> oddProducts_;
+  std::map<int, std::vector<std::string>> comments_;  // printed before node index key  // (input node, odd f) -> x*f
 };
 
 }  // namespace nngen

@@ -2,9 +2,10 @@
 # Negative test of the mid-stream reset check (sim/README.md, "Reset in the middle of a stream"):
 # the design of a golden net passes `nngen sim --reset-at`, and two mutants of it, each
 # correct without a mid-stream reset, must fail it:
-#   stale_valid      the argmax stage's valid bits ignore rst, so a beat of the image abandoned
-#                    by a reset in the last image's output drain still comes out after the
-#                    reset: the checker must report an unexpected (stale) beat;
+#   stale_valid      the pipeline valid bits (nn_pipeline_ctrl, in every stream module and the
+#                    argmax stage) ignore rst, so a beat of the image abandoned by a reset in
+#                    the last image's output drain still comes out after the reset: the
+#                    checker must report an unexpected (stale) beat;
 #   window_position  the sliding window's row/column counters ignore rst, so the image streamed
 #                    after a reset in the middle of an image is windowed from the wrong
 #                    position: the checker must report mismatching beats.
@@ -45,7 +46,7 @@ mutant() {
   fi
   echo "mutant $m caught (exit $rc)"
 }
-mutant stale_valid "${name}_argmax.v" 's/if (rst) \(in_valid\|valid_pipe\) <=/if (1'"'"'b0) \1 <=/' \
+mutant stale_valid nn_pipeline_ctrl.v 's/if (rst) valid_pipe <=/if (1'"'"'b0) valid_pipe <=/' \
   "$drain" "unexpected output beat"
 mutant window_position nn_sliding_window.v \
   '/if (rst) begin/,/end else if (ce) begin/ s/^\( *\)\(row\|col\) <= .*;/\1\2 <= \2;/' \

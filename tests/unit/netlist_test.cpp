@@ -112,6 +112,58 @@ TEST(Netlist, DeadLogicIsNeitherPrintedNorCounted) {
   EXPECT_THAT(v, HasSubstr("unused_"));
 }
 
+TEST(Netlist, IdentityRequantizerEmitsNothing) {
+  nngen::Netlist net("", 1);
+  const nngen::FixedType t = type(8, 4);
+  const nngen::Term x = net.input("x", "in[7:0]", t);
+  // Same width, fraction bits and signedness: the wire itself, no nn_requantize.
+  EXPECT_EQ(net.requantize(x, t).node, x.node);
+  nngen::FixedType sat = t;  // overflow and rounding modes cannot act on a value that fits
+  sat.overflow = nngen::Overflow::Sat;
+  sat.rounding = nngen::Rounding::RndConv;
+  EXPECT_EQ(net.requantize(x, sat).node, x.node);
+  // AP_SAT_SYM maps the most negative value -128 to -127: not the identity.
+  nngen::FixedType sym = t;
+  sym.overflow = nngen::Overflow::SatSym;
+  EXPECT_NE(net.requantize(x, sym).node, x.node);
+  // Signed -> unsigned of the same width: x may be negative, so the range does not fit.
+  EXPECT_NE(net.requantize(x, type(8, 4, false)).node, x.node);
+  // Signed -> unsigned of the same width fits when the value is never negative: a ReLU of an
+  // ap_fixed<8,4> (an 8-bit signed wire in [0, 127]) read as ap_ufixed<8,4> keeps its bits.
+  const nngen::Term r = net.relu(net.input("y", "in[15:8]", t));
+  ASSERT_EQ(net.nodes()[r.node].width, 8);
+  EXPECT_EQ(net.requantize(r, type(8, 4, false)).node, r.node);
+  // Other fraction bits or width: a real conversion.
+  EXPECT_NE(net.requantize(x, type(8, 5)).node, x.node);
+  EXPECT_NE(net.requantize(x, type(9, 5)).node, x.node);
+  nngen::Netlist net2("", 1);
+  const nngen::Term z = net2.input("z", "in[7:0]", t);
+  net2.addOutput(net2.requantize(z, t).node, 8);
+  EXPECT_EQ(net2.stats().requantizers, 0);
+  EXPECT_THAT(net2.verilog(), Not(HasSubstr("nn_requantize")));
+}
+
+TEST(Netlist, PrintsOneLinePerOperation) {
+  // x*3 - u with u unsigned: declared where assigned, operands extended explicitly to the sum's
+  // width (sign bits of x, zeros for u), and the pipeline copies named _q, _q2.
+  nngen::Netlist net("", 1);
+  const nngen::Term x = net.input("x", "in[7:0]", type(8, 4));
+  const nngen::Term u = net.input("u", "in[15:8]", type(8, 4, false));
+  const nngen::Term p = net.multiply(x, 3, 0);
+  const nngen::Term d = net.add(p, nngen::Term{u.node, true, u.frac});
+  net.rename(p.node, "p");
+  net.rename(d.node, "d");
+  net.addOutput(net.materialize(d), net.nodes()[d.node].width);
+  const std::string v = net.verilog();
+  EXPECT_THAT(v, HasSubstr("wire signed [7:0] x = in[7:0];"));
+  EXPECT_THAT(v, HasSubstr("wire [7:0] u = in[15:8];"));
+  EXPECT_THAT(v, HasSubstr("wire signed [10:0] p = {{{1{x[7]}}, x}, 2'b0} - {{3{x[7]}}, x};"));  // 3 = 4 - 1
+  EXPECT_THAT(v, HasSubstr("wire signed [10:0] d = p_q - {{3{1'b0}}, u_q};"));
+  EXPECT_THAT(v, HasSubstr("u_q <= u;"));
+  EXPECT_THAT(v, HasSubstr("d_q <= d;"));
+  EXPECT_EQ(net.outputName(0), "d_q");
+}
+
 TEST(Netlist, CsdHasNoAdjacentNonZeroDigits) {
   for (int64_t c = 1; c < 5000; c += 2) {
     const auto digits = nngen::csdDigits(c);
