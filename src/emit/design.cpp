@@ -134,13 +134,14 @@ class NameTable {
 /// or the pixel's channels), indexed by the taps of layerTaps(l, n).
 Term dotProduct(Netlist& net, const Layer& l, int n, const std::vector<Term>& x, int& accBits) {
   const auto& a = l.arith;
+  const std::vector<Tap> taps = layerTaps(l, n);
   size_t nonzero = 0;
-  for (size_t i = 0; i < x.size(); ++i) nonzero += a.coeff[coeffIndex[i]] != 0;
+  for (const Tap& t : taps) nonzero += a.coeff[t.coeff] != 0;
   const bool bias = !a.bias.empty() && a.bias[n] != 0;
   net.comment(fmt::format("y_ch{}: {}sum of x*w over {} tap(s), {} nonzero weight(s)", n, bias ? "bias + " : "",
-                          x.size(), nonzero));
+                          taps.size(), nonzero));
   std::vector<Term> terms;
-  for (const Tap& t : layerTaps(l, n)) {
+  for (const Tap& t : taps) {
     Term p = net.multiply(x[t.input], a.coeff[t.coeff], a.coeffFrac);
     if (p.node < 0) continue;  // zero weight: no logic
     if (l.accumType) p = net.round(p, a.accFrac, l.accumType->rounding);  // no overflow yet
