@@ -57,8 +57,8 @@ namespace {
 // ---------------------------------------------------------------------------------------
 // Exit codes (documented in sim/README.md).
 constexpr int kExitOk = 0;
-constexpr int kExitBadInput = 2;   // bad arguments, unreadable/malformed files
-constexpr int kExitDeadlock = 3;   // no progress for --max-idle-cycles, or $finish
+constexpr int kExitBadInput = 2;  // bad arguments, unreadable/malformed files
+constexpr int kExitDeadlock = 3;  // no progress for --max-idle-cycles, or $finish
 constexpr int kExitAxiViolation = 4;
 constexpr int kExitUnexpectedBeats = 5;  // output beats no image streamed since reset explains
 
@@ -80,305 +80,302 @@ using nnstream::setPort;
 // Command line.
 
 struct Options {
-    std::string stimulus;
-    std::string output;
-    std::string report;
-    std::string trace;
-    std::string order;                 // where the captured images' stream indices go
-    bool stall = false;
-    uint32_t seed = 1;
-    uint64_t maxIdleCycles = 200000;
-    uint32_t repeat = 1;               // stream the stimulus this many times
-    std::vector<uint64_t> resetAt;     // cycles (after the initial reset) to assert rst at
-    uint32_t resetRandom = 0;          // that many resets at random points drawn from the seed
-    uint32_t resetCycles = 1;          // rising edges with rst = 1 per mid-stream reset
+  std::string stimulus;
+  std::string output;
+  std::string report;
+  std::string trace;
+  std::string order;  // where the captured images' stream indices go
+  bool stall = false;
+  uint32_t seed = 1;
+  uint64_t maxIdleCycles = 200000;
+  uint32_t repeat = 1;            // stream the stimulus this many times
+  std::vector<uint64_t> resetAt;  // cycles (after the initial reset) to assert rst at
+  uint32_t resetRandom = 0;       // that many resets at random points drawn from the seed
+  uint32_t resetCycles = 1;       // rising edges with rst = 1 per mid-stream reset
 };
 
 /// Print usage to stderr.
 void usage() {
-    std::fprintf(stderr,
-                 "usage: nn_sim --stimulus FILE --output FILE [--stall] [--seed N]\n"
-                 "              [--report FILE] [--max-idle-cycles N] [--trace FILE.vcd]\n"
-                 "              [--order FILE] [--repeat K] [--reset-at C,C,...]\n"
-                 "              [--reset-random N] [--reset-cycles N]\n"
-                 "  --stimulus F         NNGENSTM input beats written by nngen\n"
-                 "  --output F           NNGENOUT file receiving the beats of the captured images\n"
-                 "  --order F            NNGENORD file: stream index of every captured image\n"
-                 "  --stall              random AXI stalls on both sides (p=0.3 each cycle)\n"
-                 "  --seed N             seed of --stall and --reset-random (default 1)\n"
-                 "  --repeat K           stream the stimulus K times (default 1)\n"
-                 "  --reset-at C,...     assert rst at these cycles (0 = first cycle after the\n"
-                 "                       initial reset); the images in flight are abandoned\n"
-                 "  --reset-random N     N resets at random points drawn from --seed\n"
-                 "  --reset-cycles N     rising edges with rst=1 per mid-stream reset (default 1)\n"
-                 "  --report F           also write the JSON summary to F\n"
-                 "  --max-idle-cycles N  deadlock if no beat moves for N cycles (default 200000)\n"
-                 "  --trace F            dump a waveform (only if built with verilator --trace)\n"
-                 "exit codes: 0 ok, 2 bad arguments/files, 3 deadlock/timeout, 4 AXI violation,\n"
-                 "            5 unexpected output beats (e.g. a stale beat after a reset)\n");
+  std::fprintf(stderr,
+               "usage: nn_sim --stimulus FILE --output FILE [--stall] [--seed N]\n"
+               "              [--report FILE] [--max-idle-cycles N] [--trace FILE.vcd]\n"
+               "              [--order FILE] [--repeat K] [--reset-at C,C,...]\n"
+               "              [--reset-random N] [--reset-cycles N]\n"
+               "  --stimulus F         NNGENSTM input beats written by nngen\n"
+               "  --output F           NNGENOUT file receiving the beats of the captured images\n"
+               "  --order F            NNGENORD file: stream index of every captured image\n"
+               "  --stall              random AXI stalls on both sides (p=0.3 each cycle)\n"
+               "  --seed N             seed of --stall and --reset-random (default 1)\n"
+               "  --repeat K           stream the stimulus K times (default 1)\n"
+               "  --reset-at C,...     assert rst at these cycles (0 = first cycle after the\n"
+               "                       initial reset); the images in flight are abandoned\n"
+               "  --reset-random N     N resets at random points drawn from --seed\n"
+               "  --reset-cycles N     rising edges with rst=1 per mid-stream reset (default 1)\n"
+               "  --report F           also write the JSON summary to F\n"
+               "  --max-idle-cycles N  deadlock if no beat moves for N cycles (default 200000)\n"
+               "  --trace F            dump a waveform (only if built with verilator --trace)\n"
+               "exit codes: 0 ok, 2 bad arguments/files, 3 deadlock/timeout, 4 AXI violation,\n"
+               "            5 unexpected output beats (e.g. a stale beat after a reset)\n");
 }
 
 /// Parse an unsigned decimal (or 0x-hex) integer; false on garbage or overflow.
 bool parseUnsigned(const char* s, uint64_t maxValue, uint64_t& out) {
-    if (s == nullptr || *s == '\0' || *s == '-' || *s == '+') return false;
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(s, &end, 0);
-    if (errno != 0 || end == s || *end != '\0' || v > maxValue) return false;
-    out = v;
-    return true;
+  if (s == nullptr || *s == '\0' || *s == '-' || *s == '+') return false;
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(s, &end, 0);
+  if (errno != 0 || end == s || *end != '\0' || v > maxValue) return false;
+  out = v;
+  return true;
 }
 
 /// Parse argv by hand. Arguments starting with '+' are left to Verilator
 /// (+verilator+seed+..., +verilator+rand+reset+...). Returns nullopt after printing an
 /// error (or usage for --help).
 std::optional<Options> parseArgs(int argc, char** argv) {
-    Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (!a.empty() && a[0] == '+') continue;  // Verilator runtime plusargs
-        auto value = [&](const char* name) -> const char* {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "nn_sim: option %s needs a value\n", name);
-                return nullptr;
-            }
-            return argv[++i];
-        };
-        if (a == "--help" || a == "-h") {
-            usage();
-            return std::nullopt;
-        } else if (a == "--stall") {
-            o.stall = true;
-        } else if (a == "--stimulus" || a == "--output" || a == "--report" || a == "--trace" ||
-                   a == "--order") {
-            const char* v = value(a.c_str());
-            if (v == nullptr) return std::nullopt;
-            if (*v == '\0') {
-                std::fprintf(stderr, "nn_sim: option %s needs a non-empty file name\n",
-                             a.c_str());
-                return std::nullopt;
-            }
-            (a == "--stimulus" ? o.stimulus
-             : a == "--output" ? o.output
-             : a == "--report" ? o.report
-             : a == "--order"  ? o.order
-                               : o.trace) = v;
-        } else if (a == "--seed") {
-            const char* v = value("--seed");
-            uint64_t n = 0;
-            if (v == nullptr) return std::nullopt;
-            if (!parseUnsigned(v, std::numeric_limits<uint32_t>::max(), n)) {
-                std::fprintf(stderr, "nn_sim: --seed expects an unsigned 32-bit integer, got '%s'\n",
-                             v);
-                return std::nullopt;
-            }
-            o.seed = static_cast<uint32_t>(n);
-        } else if (a == "--max-idle-cycles") {
-            const char* v = value("--max-idle-cycles");
-            uint64_t n = 0;
-            if (v == nullptr) return std::nullopt;
-            if (!parseUnsigned(v, std::numeric_limits<uint64_t>::max(), n) || n == 0) {
-                std::fprintf(stderr,
-                             "nn_sim: --max-idle-cycles expects a positive integer, got '%s'\n", v);
-                return std::nullopt;
-            }
-            o.maxIdleCycles = n;
-        } else if (a == "--repeat" || a == "--reset-random" || a == "--reset-cycles") {
-            const char* v = value(a.c_str());
-            uint64_t n = 0;
-            if (v == nullptr) return std::nullopt;
-            const bool zeroOk = a == "--reset-random";
-            if (!parseUnsigned(v, 1000000, n) || (n == 0 && !zeroOk)) {
-                std::fprintf(stderr, "nn_sim: %s expects an integer %s..1000000, got '%s'\n",
-                             a.c_str(), zeroOk ? "0" : "1", v);
-                return std::nullopt;
-            }
-            (a == "--repeat" ? o.repeat : a == "--reset-random" ? o.resetRandom : o.resetCycles) =
-                static_cast<uint32_t>(n);
-        } else if (a == "--reset-at") {
-            const char* v = value("--reset-at");
-            if (v == nullptr) return std::nullopt;
-            std::string list = v;
-            std::size_t pos = 0;
-            while (true) {
-                const std::size_t comma = list.find(',', pos);
-                const std::string item =
-                    list.substr(pos, comma == std::string::npos ? comma : comma - pos);
-                uint64_t n = 0;
-                if (!parseUnsigned(item.c_str(), std::numeric_limits<uint64_t>::max() / 2, n)) {
-                    std::fprintf(stderr,
-                                 "nn_sim: --reset-at expects comma-separated cycle numbers, "
-                                 "got '%s'\n",
-                                 v);
-                    return std::nullopt;
-                }
-                o.resetAt.push_back(n);
-                if (comma == std::string::npos) break;
-                pos = comma + 1;
-            }
-        } else {
-            std::fprintf(stderr, "nn_sim: unknown argument '%s'\n", a.c_str());
-            usage();
-            return std::nullopt;
-        }
-    }
-    if (o.stimulus.empty() || o.output.empty()) {
-        std::fprintf(stderr, "nn_sim: --stimulus and --output are required\n");
-        usage();
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (!a.empty() && a[0] == '+') continue;  // Verilator runtime plusargs
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "nn_sim: option %s needs a value\n", name);
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      usage();
+      return std::nullopt;
+    } else if (a == "--stall") {
+      o.stall = true;
+    } else if (a == "--stimulus" || a == "--output" || a == "--report" || a == "--trace" ||
+               a == "--order") {
+      const char* v = value(a.c_str());
+      if (v == nullptr) return std::nullopt;
+      if (*v == '\0') {
+        std::fprintf(stderr, "nn_sim: option %s needs a non-empty file name\n", a.c_str());
         return std::nullopt;
-    }
-    if (!o.resetAt.empty() && o.resetRandom > 0) {
-        std::fprintf(stderr, "nn_sim: give either --reset-at or --reset-random, not both\n");
+      }
+      (a == "--stimulus" ? o.stimulus
+       : a == "--output" ? o.output
+       : a == "--report" ? o.report
+       : a == "--order"  ? o.order
+                         : o.trace) = v;
+    } else if (a == "--seed") {
+      const char* v = value("--seed");
+      uint64_t n = 0;
+      if (v == nullptr) return std::nullopt;
+      if (!parseUnsigned(v, std::numeric_limits<uint32_t>::max(), n)) {
+        std::fprintf(stderr, "nn_sim: --seed expects an unsigned 32-bit integer, got '%s'\n", v);
         return std::nullopt;
-    }
-    for (std::size_t i = 1; i < o.resetAt.size(); ++i) {
-        // A reset starting inside the previous one's pulse would silently merge with it.
-        if (o.resetAt[i] < o.resetAt[i - 1] + o.resetCycles + 1) {
-            std::fprintf(stderr,
-                         "nn_sim: --reset-at cycles must increase by more than --reset-cycles "
-                         "(%u): %" PRIu64 " follows %" PRIu64 "\n",
-                         o.resetCycles, o.resetAt[i], o.resetAt[i - 1]);
-            return std::nullopt;
+      }
+      o.seed = static_cast<uint32_t>(n);
+    } else if (a == "--max-idle-cycles") {
+      const char* v = value("--max-idle-cycles");
+      uint64_t n = 0;
+      if (v == nullptr) return std::nullopt;
+      if (!parseUnsigned(v, std::numeric_limits<uint64_t>::max(), n) || n == 0) {
+        std::fprintf(stderr, "nn_sim: --max-idle-cycles expects a positive integer, got '%s'\n", v);
+        return std::nullopt;
+      }
+      o.maxIdleCycles = n;
+    } else if (a == "--repeat" || a == "--reset-random" || a == "--reset-cycles") {
+      const char* v = value(a.c_str());
+      uint64_t n = 0;
+      if (v == nullptr) return std::nullopt;
+      const bool zeroOk = a == "--reset-random";
+      if (!parseUnsigned(v, 1000000, n) || (n == 0 && !zeroOk)) {
+        std::fprintf(stderr, "nn_sim: %s expects an integer %s..1000000, got '%s'\n", a.c_str(),
+                     zeroOk ? "0" : "1", v);
+        return std::nullopt;
+      }
+      (a == "--repeat"         ? o.repeat
+       : a == "--reset-random" ? o.resetRandom
+                               : o.resetCycles) = static_cast<uint32_t>(n);
+    } else if (a == "--reset-at") {
+      const char* v = value("--reset-at");
+      if (v == nullptr) return std::nullopt;
+      std::string list = v;
+      std::size_t pos = 0;
+      while (true) {
+        const std::size_t comma = list.find(',', pos);
+        const std::string item = list.substr(pos, comma == std::string::npos ? comma : comma - pos);
+        uint64_t n = 0;
+        if (!parseUnsigned(item.c_str(), std::numeric_limits<uint64_t>::max() / 2, n)) {
+          std::fprintf(stderr,
+                       "nn_sim: --reset-at expects comma-separated cycle numbers, "
+                       "got '%s'\n",
+                       v);
+          return std::nullopt;
         }
+        o.resetAt.push_back(n);
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+      }
+    } else {
+      std::fprintf(stderr, "nn_sim: unknown argument '%s'\n", a.c_str());
+      usage();
+      return std::nullopt;
     }
+  }
+  if (o.stimulus.empty() || o.output.empty()) {
+    std::fprintf(stderr, "nn_sim: --stimulus and --output are required\n");
+    usage();
+    return std::nullopt;
+  }
+  if (!o.resetAt.empty() && o.resetRandom > 0) {
+    std::fprintf(stderr, "nn_sim: give either --reset-at or --reset-random, not both\n");
+    return std::nullopt;
+  }
+  for (std::size_t i = 1; i < o.resetAt.size(); ++i) {
+    // A reset starting inside the previous one's pulse would silently merge with it.
+    if (o.resetAt[i] < o.resetAt[i - 1] + o.resetCycles + 1) {
+      std::fprintf(stderr,
+                   "nn_sim: --reset-at cycles must increase by more than --reset-cycles "
+                   "(%u): %" PRIu64 " follows %" PRIu64 "\n",
+                   o.resetCycles, o.resetAt[i], o.resetAt[i - 1]);
+      return std::nullopt;
+    }
+  }
 #if !VM_TRACE
-    if (!o.trace.empty()) {
-        std::fprintf(stderr,
-                     "nn_sim: --trace %s requested but this nn_sim was built without "
-                     "verilator --trace\n",
-                     o.trace.c_str());
-        return std::nullopt;
-    }
+  if (!o.trace.empty()) {
+    std::fprintf(stderr,
+                 "nn_sim: --trace %s requested but this nn_sim was built without "
+                 "verilator --trace\n",
+                 o.trace.c_str());
+    return std::nullopt;
+  }
 #endif
-    return o;
+  return o;
 }
 
 // ---------------------------------------------------------------------------------------
 // Statistics.
 
 struct Stat {
-    bool valid = false;
-    uint64_t min = 0, max = 0;
-    double mean = 0.0;
+  bool valid = false;
+  uint64_t min = 0, max = 0;
+  double mean = 0.0;
 };
 
 /// min/max/mean of `v` (invalid if empty).
 Stat summarize(const std::vector<uint64_t>& v) {
-    Stat s;
-    if (v.empty()) return s;
-    s.valid = true;
-    s.min = *std::min_element(v.begin(), v.end());
-    s.max = *std::max_element(v.begin(), v.end());
-    long double sum = 0;
-    for (uint64_t x : v) sum += static_cast<long double>(x);
-    s.mean = static_cast<double>(sum / static_cast<long double>(v.size()));
-    return s;
+  Stat s;
+  if (v.empty()) return s;
+  s.valid = true;
+  s.min = *std::min_element(v.begin(), v.end());
+  s.max = *std::max_element(v.begin(), v.end());
+  long double sum = 0;
+  for (uint64_t x : v) sum += static_cast<long double>(x);
+  s.mean = static_cast<double>(sum / static_cast<long double>(v.size()));
+  return s;
 }
 
 /// Append `"key":min,"key_max":...` style fields for one statistic to `out`; null if
 /// no samples.
 void appendStat(std::string& out, const char* prefix, const Stat& s) {
-    char buf[256];
-    if (s.valid) {
-        std::snprintf(buf, sizeof buf,
-                      ",\"%s_min\":%" PRIu64 ",\"%s_max\":%" PRIu64 ",\"%s_mean\":%.3f", prefix,
-                      s.min, prefix, s.max, prefix, s.mean);
-    } else {
-        std::snprintf(buf, sizeof buf, ",\"%s_min\":null,\"%s_max\":null,\"%s_mean\":null", prefix,
-                      prefix, prefix);
-    }
-    out += buf;
+  char buf[256];
+  if (s.valid) {
+    std::snprintf(buf, sizeof buf,
+                  ",\"%s_min\":%" PRIu64 ",\"%s_max\":%" PRIu64 ",\"%s_mean\":%.3f", prefix, s.min,
+                  prefix, s.max, prefix, s.mean);
+  } else {
+    std::snprintf(buf, sizeof buf, ",\"%s_min\":null,\"%s_max\":null,\"%s_mean\":null", prefix,
+                  prefix, prefix);
+  }
+  out += buf;
 }
 
 /// Format a non-negative double for JSON (finite only).
 std::string jsonNumber(double v) {
-    if (!(v >= 0.0) || v > 1e300) return "0";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
+  if (!(v >= 0.0) || v > 1e300) return "0";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
 }
 
 // ---------------------------------------------------------------------------------------
 // The simulation proper.
 
 struct RunResult {
-    // ok | deadlock | finish | axi_violation | unexpected_beats | io_error
-    std::string status = "ok";
-    uint64_t cycles = 0;        // after the initial reset, mid-stream reset pulses included
-    uint64_t beatsIn = 0;       // input beats accepted (those of abandoned images too)
-    uint64_t beatsOut = 0;      // output beats accepted (all of them)
-    uint64_t axiViolations = 0;
-    uint64_t streamImages = 0;            // num_images * repeat
-    std::vector<uint32_t> order;          // stream index of every captured image, output order
-    std::vector<uint64_t> resetCycles;    // cycles at which a mid-stream reset pulse started
-    uint64_t abandonedImages = 0;         // first input beat accepted, cut off by a reset
-    uint64_t discardedBeats = 0;          // accepted output beats of abandoned images
-    uint64_t unexpectedBeats = 0;         // output beats no image streamed since reset explains
-    uint64_t drainCycles = 0;             // idle cycles watched for unexpected beats at the end
-    std::vector<uint64_t> latency, ii, inIi;  // samples; images disturbed by a reset excluded
-    double wallSeconds = 0.0;
+  // ok | deadlock | finish | axi_violation | unexpected_beats | io_error
+  std::string status = "ok";
+  uint64_t cycles = 0;    // after the initial reset, mid-stream reset pulses included
+  uint64_t beatsIn = 0;   // input beats accepted (those of abandoned images too)
+  uint64_t beatsOut = 0;  // output beats accepted (all of them)
+  uint64_t axiViolations = 0;
+  uint64_t streamImages = 0;                // num_images * repeat
+  std::vector<uint32_t> order;              // stream index of every captured image, output order
+  std::vector<uint64_t> resetCycles;        // cycles at which a mid-stream reset pulse started
+  uint64_t abandonedImages = 0;             // first input beat accepted, cut off by a reset
+  uint64_t discardedBeats = 0;              // accepted output beats of abandoned images
+  uint64_t unexpectedBeats = 0;             // output beats no image streamed since reset explains
+  uint64_t drainCycles = 0;                 // idle cycles watched for unexpected beats at the end
+  std::vector<uint64_t> latency, ii, inIi;  // samples; images disturbed by a reset excluded
+  double wallSeconds = 0.0;
 };
 
 /// Holds the model, optional tracer and simulation time; advances one half clock.
 class Harness {
-public:
-    Harness(VerilatedContext* ctx, const Options& opt) : ctx_(ctx) {
-        top_ = std::make_unique<Vnn_top>(ctx_, "nn_top");
+ public:
+  Harness(VerilatedContext* ctx, const Options& opt) : ctx_(ctx) {
+    top_ = std::make_unique<Vnn_top>(ctx_, "nn_top");
 #if VM_TRACE
-        if (!opt.trace.empty()) {
+    if (!opt.trace.empty()) {
 #if VM_TRACE_FST
-            tfp_ = std::make_unique<VerilatedFstC>();
+      tfp_ = std::make_unique<VerilatedFstC>();
 #else
-            tfp_ = std::make_unique<VerilatedVcdC>();
+      tfp_ = std::make_unique<VerilatedVcdC>();
 #endif
-            top_->trace(tfp_.get(), 99);
-            tfp_->open(opt.trace.c_str());
-        }
+      top_->trace(tfp_.get(), 99);
+      tfp_->open(opt.trace.c_str());
+    }
 #else
-        (void)opt;
+    (void)opt;
 #endif
-    }
+  }
 
-    ~Harness() {
-        top_->final();
+  ~Harness() {
+    top_->final();
 #if VM_TRACE
-        if (tfp_) tfp_->close();
+    if (tfp_) tfp_->close();
 #endif
-    }
+  }
 
-    Vnn_top& top() { return *top_; }
+  Vnn_top& top() { return *top_; }
 
-    /// Evaluate with clk low (inputs already set), then dump. Outputs are then valid for
-    /// sampling the handshakes of the coming rising edge.
-    void evalLow() {
-        top_->clk = 0;
-        top_->eval();
-        dump();
-    }
+  /// Evaluate with clk low (inputs already set), then dump. Outputs are then valid for
+  /// sampling the handshakes of the coming rising edge.
+  void evalLow() {
+    top_->clk = 0;
+    top_->eval();
+    dump();
+  }
 
-    /// Raise clk and evaluate: every register (and every handshake sampled just before)
-    /// takes effect.
-    void risingEdge() {
-        top_->clk = 1;
-        top_->eval();
-        dump();
-    }
+  /// Raise clk and evaluate: every register (and every handshake sampled just before)
+  /// takes effect.
+  void risingEdge() {
+    top_->clk = 1;
+    top_->eval();
+    dump();
+  }
 
-private:
-    void dump() {
-        ctx_->timeInc(1);
+ private:
+  void dump() {
+    ctx_->timeInc(1);
 #if VM_TRACE
-        if (tfp_) tfp_->dump(ctx_->time());
+    if (tfp_) tfp_->dump(ctx_->time());
 #endif
-    }
+  }
 
-    VerilatedContext* ctx_;
-    std::unique_ptr<Vnn_top> top_;
+  VerilatedContext* ctx_;
+  std::unique_ptr<Vnn_top> top_;
 #if VM_TRACE
 #if VM_TRACE_FST
-    std::unique_ptr<VerilatedFstC> tfp_;
+  std::unique_ptr<VerilatedFstC> tfp_;
 #else
-    std::unique_ptr<VerilatedVcdC> tfp_;
+  std::unique_ptr<VerilatedVcdC> tfp_;
 #endif
 #endif
 };
@@ -386,8 +383,8 @@ private:
 /// When the mid-stream resets happen: at given cycles, or once given numbers of input beats
 /// have been accepted.
 struct ResetPlan {
-    bool byBeats = false;       // `at` holds accepted-input-beat counts instead of cycles
-    std::vector<uint64_t> at;   // increasing
+  bool byBeats = false;      // `at` holds accepted-input-beat counts instead of cycles
+  std::vector<uint64_t> at;  // increasing
 };
 
 /// The mid-stream resets: --reset-at cycles as given, or for --reset-random N, N distinct
@@ -396,30 +393,30 @@ struct ResetPlan {
 /// total have been accepted. Every run reaches these positions, since a reset skips less than
 /// one image. Returns nullopt after printing an error when the stream is too short for N.
 std::optional<ResetPlan> resetPlan(const Options& opt, const nnbeats::StimulusHeader& hdr) {
-    ResetPlan p;
-    if (opt.resetRandom == 0) {
-        p.at = opt.resetAt;
-        return p;
-    }
-    p.byBeats = true;
-    const uint64_t images = uint64_t{hdr.images} * opt.repeat;
-    const uint64_t span =
-        images > opt.resetRandom ? (images - opt.resetRandom) * hdr.inBeatsPerImage : 0;
-    if (span < 2u * opt.resetRandom) {
-        std::fprintf(stderr,
-                     "nn_sim: --reset-random %u: the stream (%" PRIu64
-                     " images) is too short for that many resets\n",
-                     opt.resetRandom, images);
-        return std::nullopt;
-    }
-    std::mt19937_64 rng(uint64_t{opt.seed} ^ 0x9E3779B97F4A7C15ull);
-    std::uniform_int_distribution<uint64_t> pick(1, span - 1);
-    while (p.at.size() < opt.resetRandom) {
-        const uint64_t x = pick(rng);
-        if (std::find(p.at.begin(), p.at.end(), x) == p.at.end()) p.at.push_back(x);
-    }
-    std::sort(p.at.begin(), p.at.end());
+  ResetPlan p;
+  if (opt.resetRandom == 0) {
+    p.at = opt.resetAt;
     return p;
+  }
+  p.byBeats = true;
+  const uint64_t images = uint64_t{hdr.images} * opt.repeat;
+  const uint64_t span =
+      images > opt.resetRandom ? (images - opt.resetRandom) * hdr.inBeatsPerImage : 0;
+  if (span < 2u * opt.resetRandom) {
+    std::fprintf(stderr,
+                 "nn_sim: --reset-random %u: the stream (%" PRIu64
+                 " images) is too short for that many resets\n",
+                 opt.resetRandom, images);
+    return std::nullopt;
+  }
+  std::mt19937_64 rng(uint64_t{opt.seed} ^ 0x9E3779B97F4A7C15ull);
+  std::uniform_int_distribution<uint64_t> pick(1, span - 1);
+  while (p.at.size() < opt.resetRandom) {
+    const uint64_t x = pick(rng);
+    if (std::find(p.at.begin(), p.at.end(), x) == p.at.end()) p.at.push_back(x);
+  }
+  std::sort(p.at.begin(), p.at.end());
+  return p;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -431,83 +428,88 @@ std::optional<ResetPlan> resetPlan(const Options& opt, const nnbeats::StimulusHe
 /// image image() % images) has had `beat()` beats accepted. With --stall a gap (tvalid low) is
 /// drawn only between beats: a beat once offered stays offered until accepted (AXI hold rule).
 class Source {
-public:
-    Source(nnbeats::Reader& stim, uint64_t streamImages, bool stall, std::mt19937& rng)
-        : stim_(stim), hdr_(stim.stimulus()), streamImages_(streamImages), stall_(stall), rng_(rng),
-          beat_(stim.wordsPerEntry(), 0), filler_(stim.wordsPerEntry(), kIdleFiller) {}
+ public:
+  Source(nnbeats::Reader& stim, uint64_t streamImages, bool stall, std::mt19937& rng)
+      : stim_(stim),
+        hdr_(stim.stimulus()),
+        streamImages_(streamImages),
+        stall_(stall),
+        rng_(rng),
+        beat_(stim.wordsPerEntry(), 0),
+        filler_(stim.wordsPerEntry(), kIdleFiller) {}
 
-    /// True once every stream image has been fully accepted.
-    bool done() const { return image_ >= streamImages_; }
-    uint64_t image() const { return image_; }
-    uint32_t beat() const { return beatInImage_; }
-    /// Data driven while tvalid is low.
-    const uint32_t* filler() const { return filler_.data(); }
+  /// True once every stream image has been fully accepted.
+  bool done() const { return image_ >= streamImages_; }
+  uint64_t image() const { return image_; }
+  uint32_t beat() const { return beatInImage_; }
+  /// Data driven while tvalid is low.
+  const uint32_t* filler() const { return filler_.data(); }
 
-    /// Chooses this cycle's s_axis beat: `valid` and the data to drive (the filler when not
-    /// valid). False (with a message) on a stimulus read error.
-    bool drive(bool& valid, const uint32_t*& data) {
-        if (!have_ && !done()) {
-            const uint64_t want = (image_ % hdr_.images) * hdr_.inBeatsPerImage + beatInImage_;
-            if ((want != readerPos_ && !stim_.seek(want)) || !stim_.next(beat_.data())) {
-                std::fprintf(stderr, "nn_sim: %s\n", stim_.error().c_str());
-                return false;
-            }
-            readerPos_ = want + 1;
-            have_ = true;
-        }
-        valid = have_;
-        if (stall_ && have_ && !presenting_) valid = rng_() >= kStallThreshold;
-        data = valid ? beat_.data() : filler_.data();
-        return true;
+  /// Chooses this cycle's s_axis beat: `valid` and the data to drive (the filler when not
+  /// valid). False (with a message) on a stimulus read error.
+  bool drive(bool& valid, const uint32_t*& data) {
+    if (!have_ && !done()) {
+      const uint64_t want = (image_ % hdr_.images) * hdr_.inBeatsPerImage + beatInImage_;
+      if ((want != readerPos_ && !stim_.seek(want)) || !stim_.next(beat_.data())) {
+        std::fprintf(stderr, "nn_sim: %s\n", stim_.error().c_str());
+        return false;
+      }
+      readerPos_ = want + 1;
+      have_ = true;
     }
+    valid = have_;
+    if (stall_ && have_ && !presenting_) valid = rng_() >= kStallThreshold;
+    data = valid ? beat_.data() : filler_.data();
+    return true;
+  }
 
-    /// The handshake of this cycle: the beat offered (`valid`) was taken (`fired`) or not.
-    void handshake(bool valid, bool fired) {
-        if (fired) {
-            have_ = false;
-            if (++beatInImage_ == hdr_.inBeatsPerImage) {
-                ++image_;
-                beatInImage_ = 0;
-            }
-        }
-        presenting_ = valid && !fired;
+  /// The handshake of this cycle: the beat offered (`valid`) was taken (`fired`) or not.
+  void handshake(bool valid, bool fired) {
+    if (fired) {
+      have_ = false;
+      if (++beatInImage_ == hdr_.inBeatsPerImage) {
+        ++image_;
+        beatInImage_ = 0;
+      }
     }
+    presenting_ = valid && !fired;
+  }
 
-    /// Mid-stream reset: the image being streamed (some beats accepted) is skipped; an image
-    /// whose first beat was offered but not taken is streamed normally.
-    void reset() {
-        if (beatInImage_ > 0) {
-            ++image_;
-            beatInImage_ = 0;
-            have_ = false;
-        }
-        presenting_ = false;
+  /// Mid-stream reset: the image being streamed (some beats accepted) is skipped; an image
+  /// whose first beat was offered but not taken is streamed normally.
+  void reset() {
+    if (beatInImage_ > 0) {
+      ++image_;
+      beatInImage_ = 0;
+      have_ = false;
     }
+    presenting_ = false;
+  }
 
-private:
-    nnbeats::Reader& stim_;
-    const nnbeats::StimulusHeader& hdr_;
-    uint64_t streamImages_;
-    bool stall_;
-    std::mt19937& rng_;
-    std::vector<uint32_t> beat_, filler_;  // the beat in hand; the idle filler
-    uint64_t image_ = 0;
-    uint32_t beatInImage_ = 0;
-    uint64_t readerPos_ = 0;   // the stimulus beat next() returns
-    bool have_ = false;        // beat_ holds the next not-yet-accepted input beat
-    bool presenting_ = false;  // tvalid was high last cycle and the beat not taken
+ private:
+  nnbeats::Reader& stim_;
+  const nnbeats::StimulusHeader& hdr_;
+  uint64_t streamImages_;
+  bool stall_;
+  std::mt19937& rng_;
+  std::vector<uint32_t> beat_, filler_;  // the beat in hand; the idle filler
+  uint64_t image_ = 0;
+  uint32_t beatInImage_ = 0;
+  uint64_t readerPos_ = 0;   // the stimulus beat next() returns
+  bool have_ = false;        // beat_ holds the next not-yet-accepted input beat
+  bool presenting_ = false;  // tvalid was high last cycle and the beat not taken
 };
 
 /// Sink: m_axis_tready, always high, or with --stall low in 30 % of the cycles.
 class Sink {
-public:
-    Sink(bool stall, std::mt19937& rng) : stall_(stall), rng_(rng) {}
-    /// This cycle's tready (drawn after the source's tvalid, from the same generator).
-    bool ready() { return !stall_ || rng_() >= kStallThreshold; }
+ public:
+  Sink(bool stall, std::mt19937& rng) : stall_(stall), rng_(rng) {}
+  /// This cycle's tready (drawn after the source's tvalid, from the same generator).
+  bool ready() { return !stall_ || rng_() >= kStallThreshold; }
 
-private:
-    bool stall_;
-    std::mt19937& rng_;
+ private:
+  bool stall_;
+  std::mt19937& rng_;
 };
 
 /// Scoreboard: attributes the output beats to the images streamed since the last reset (the
@@ -515,114 +517,118 @@ private:
 /// index to RunResult::order; measures latency and II; counts abandoned images, discarded and
 /// unexpected beats (sim/README.md). The data itself is compared by `nngen sim`.
 class Scoreboard {
-public:
-    Scoreboard(nnbeats::Writer& out, uint32_t outBits, uint32_t outBpi, RunResult& r)
-        : out_(out), outBpi_(outBpi), outWords_(wordsFor(outBits)), r_(r),
-          pending_(std::size_t{outBpi} * outWords_, 0) {}
+ public:
+  Scoreboard(nnbeats::Writer& out, uint32_t outBits, uint32_t outBpi, RunResult& r)
+      : out_(out),
+        outBpi_(outBpi),
+        outWords_(wordsFor(outBits)),
+        r_(r),
+        pending_(std::size_t{outBpi} * outWords_, 0) {}
 
-    /// An input beat was accepted at `cycle`; the first beat of stream image `image` opens it.
-    void inputBeat(uint64_t image, bool first, uint64_t cycle) {
-        if (first) {
-            epImage_.push_back(image);
-            epFirstIn_.push_back(cycle);
-        }
-        ++r_.beatsIn;
+  /// An input beat was accepted at `cycle`; the first beat of stream image `image` opens it.
+  void inputBeat(uint64_t image, bool first, uint64_t cycle) {
+    if (first) {
+      epImage_.push_back(image);
+      epFirstIn_.push_back(cycle);
     }
+    ++r_.beatsIn;
+  }
 
-    /// True while an image streamed since the last reset still owes output beats.
-    bool expecting() const { return epOut_ < uint64_t{epImage_.size()} * outBpi_; }
+  /// True while an image streamed since the last reset still owes output beats.
+  bool expecting() const { return epOut_ < uint64_t{epImage_.size()} * outBpi_; }
 
-    /// An output beat `data` was accepted at `cycle`.
-    void outputBeat(const uint32_t* data, uint64_t cycle) {
-        ++r_.beatsOut;
-        if (!expecting()) {
-            unexpected(cycle, "more beats than the images streamed so far produce");
-            return;
-        }
-        std::copy(data, data + outWords_,
-                  pending_.begin() + static_cast<std::ptrdiff_t>((epOut_ % outBpi_) * outWords_));
-        if (++epOut_ % outBpi_ == 0) {
-            out_.put(pending_.data(), pending_.size());
-            r_.order.push_back(static_cast<uint32_t>(epImage_[epOut_ / outBpi_ - 1]));
-            epLastOut_.push_back(cycle);
-        }
+  /// An output beat `data` was accepted at `cycle`.
+  void outputBeat(const uint32_t* data, uint64_t cycle) {
+    ++r_.beatsOut;
+    if (!expecting()) {
+      unexpected(cycle, "more beats than the images streamed so far produce");
+      return;
     }
-
-    /// An output beat nothing explains (after the images of the epoch, or in the final drain).
-    void unexpected(uint64_t cycle, const char* when) {
-        if (r_.unexpectedBeats < 10)
-            std::fprintf(stderr,
-                         "nn_sim: unexpected output beat at cycle %" PRIu64
-                         " (%s): the images streamed since the last reset have delivered all "
-                         "their beats\n",
-                         cycle, when);
-        ++r_.unexpectedBeats;
+    std::copy(data, data + outWords_,
+              pending_.begin() + static_cast<std::ptrdiff_t>((epOut_ % outBpi_) * outWords_));
+    if (++epOut_ % outBpi_ == 0) {
+      out_.put(pending_.data(), pending_.size());
+      r_.order.push_back(static_cast<uint32_t>(epImage_[epOut_ / outBpi_ - 1]));
+      epLastOut_.push_back(cycle);
     }
+  }
 
-    /// Ends the epoch (at a reset or the end of the run): latency and II of its completed
-    /// images; the others are abandoned and their beats discarded.
-    void closeEpoch() {
-        for (std::size_t i = 0; i < epLastOut_.size(); ++i) {
-            r_.latency.push_back(epLastOut_[i] >= epFirstIn_[i] ? epLastOut_[i] - epFirstIn_[i] : 0);
-            if (i > 0) {
-                r_.ii.push_back(epLastOut_[i] - epLastOut_[i - 1]);
-                r_.inIi.push_back(epFirstIn_[i] - epFirstIn_[i - 1]);
-            }
-        }
-        r_.abandonedImages += epImage_.size() - epLastOut_.size();
-        r_.discardedBeats += epOut_ - uint64_t{epLastOut_.size()} * outBpi_;
-        epImage_.clear();
-        epFirstIn_.clear();
-        epLastOut_.clear();
-        epOut_ = 0;
+  /// An output beat nothing explains (after the images of the epoch, or in the final drain).
+  void unexpected(uint64_t cycle, const char* when) {
+    if (r_.unexpectedBeats < 10)
+      std::fprintf(stderr,
+                   "nn_sim: unexpected output beat at cycle %" PRIu64
+                   " (%s): the images streamed since the last reset have delivered all "
+                   "their beats\n",
+                   cycle, when);
+    ++r_.unexpectedBeats;
+  }
+
+  /// Ends the epoch (at a reset or the end of the run): latency and II of its completed
+  /// images; the others are abandoned and their beats discarded.
+  void closeEpoch() {
+    for (std::size_t i = 0; i < epLastOut_.size(); ++i) {
+      r_.latency.push_back(epLastOut_[i] >= epFirstIn_[i] ? epLastOut_[i] - epFirstIn_[i] : 0);
+      if (i > 0) {
+        r_.ii.push_back(epLastOut_[i] - epLastOut_[i - 1]);
+        r_.inIi.push_back(epFirstIn_[i] - epFirstIn_[i - 1]);
+      }
     }
+    r_.abandonedImages += epImage_.size() - epLastOut_.size();
+    r_.discardedBeats += epOut_ - uint64_t{epLastOut_.size()} * outBpi_;
+    epImage_.clear();
+    epFirstIn_.clear();
+    epLastOut_.clear();
+    epOut_ = 0;
+  }
 
-private:
-    nnbeats::Writer& out_;
-    uint32_t outBpi_, outWords_;
-    RunResult& r_;
-    std::vector<uint32_t> pending_;  // beats of the image being captured
-    // The epoch: images whose first beat was accepted in it, the cycle of that beat, and the
-    // cycle of the last output beat of each completed one; epOut_ output beats so far.
-    std::vector<uint64_t> epImage_, epFirstIn_, epLastOut_;
-    uint64_t epOut_ = 0;
+ private:
+  nnbeats::Writer& out_;
+  uint32_t outBpi_, outWords_;
+  RunResult& r_;
+  std::vector<uint32_t> pending_;  // beats of the image being captured
+  // The epoch: images whose first beat was accepted in it, the cycle of that beat, and the
+  // cycle of the last output beat of each completed one; epOut_ output beats so far.
+  std::vector<uint64_t> epImage_, epFirstIn_, epLastOut_;
+  uint64_t epOut_ = 0;
 };
 
 /// Watchdog: a deadlock when no beat moved for `limit` cycles.
 class Watchdog {
-public:
-    explicit Watchdog(uint64_t limit) : limit_(limit) {}
-    /// Counts one cycle; true when the limit is reached.
-    bool idle(bool moved) {
-        idle_ = moved ? 0 : idle_ + 1;
-        return !moved && idle_ >= limit_;
-    }
-    void reset() { idle_ = 0; }
+ public:
+  explicit Watchdog(uint64_t limit) : limit_(limit) {}
+  /// Counts one cycle; true when the limit is reached.
+  bool idle(bool moved) {
+    idle_ = moved ? 0 : idle_ + 1;
+    return !moved && idle_ >= limit_;
+  }
+  void reset() { idle_ = 0; }
 
-private:
-    uint64_t limit_, idle_ = 0;
+ private:
+  uint64_t limit_, idle_ = 0;
 };
 
 /// Progress on stderr every ~2 s of wall time (the clock is read only every 4096 cycles).
 class Progress {
-public:
-    Progress() : t0_(std::chrono::steady_clock::now()), last_(t0_) {}
-    void tick(uint64_t cycle, uint64_t images, uint64_t streamImages) {
-        if ((cycle & 4095u) != 0) return;
-        const auto now = std::chrono::steady_clock::now();
-        if (std::chrono::duration<double>(now - last_).count() < 2.0) return;
-        last_ = now;
-        const double s = seconds();
-        std::fprintf(stderr, "nn_sim: %" PRIu64 "/%" PRIu64 " images, %" PRIu64 " cycles, %.1f images/s\n",
-                     images, streamImages, cycle, s > 0 ? static_cast<double>(images) / s : 0.0);
-    }
-    /// Wall time since construction.
-    double seconds() const {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
-    }
+ public:
+  Progress() : t0_(std::chrono::steady_clock::now()), last_(t0_) {}
+  void tick(uint64_t cycle, uint64_t images, uint64_t streamImages) {
+    if ((cycle & 4095u) != 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_).count() < 2.0) return;
+    last_ = now;
+    const double s = seconds();
+    std::fprintf(stderr,
+                 "nn_sim: %" PRIu64 "/%" PRIu64 " images, %" PRIu64 " cycles, %.1f images/s\n",
+                 images, streamImages, cycle, s > 0 ? static_cast<double>(images) / s : 0.0);
+  }
+  /// Wall time since construction.
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  }
 
-private:
-    std::chrono::steady_clock::time_point t0_, last_;
+ private:
+  std::chrono::steady_clock::time_point t0_, last_;
 };
 
 /// Run reset and then stream the stimulus `opt.repeat` times through the design, capturing
@@ -641,267 +647,267 @@ private:
 /// can produce, counts as unexpected. Returns the run statistics; `status` tells how it ended.
 RunResult simulate(Harness& h, nnbeats::Reader& stim, nnbeats::Writer& out, const Options& opt,
                    const ResetPlan& resets) {
-    Vnn_top& top = h.top();
-    const nnbeats::StimulusHeader& hdr = stim.stimulus();
-    RunResult r;
-    r.streamImages = uint64_t{hdr.images} * opt.repeat;
+  Vnn_top& top = h.top();
+  const nnbeats::StimulusHeader& hdr = stim.stimulus();
+  RunResult r;
+  r.streamImages = uint64_t{hdr.images} * opt.repeat;
 
-    std::mt19937 rng(opt.seed);  // one generator: the source's draw, then the sink's
-    Source source(stim, r.streamImages, opt.stall, rng);
-    Sink sink(opt.stall, rng);
-    nnstream::AxiMonitor monitor("nn_sim: ", "m_axis_tvalid", "m_axis_tdata", hdr.outBits);
-    Scoreboard scoreboard(out, hdr.outBits, hdr.outBeatsPerImage, r);
-    Watchdog watchdog(opt.maxIdleCycles);
-    Progress progress;
-    std::vector<uint32_t> outBeat(wordsFor(hdr.outBits), 0);
+  std::mt19937 rng(opt.seed);  // one generator: the source's draw, then the sink's
+  Source source(stim, r.streamImages, opt.stall, rng);
+  Sink sink(opt.stall, rng);
+  nnstream::AxiMonitor monitor("nn_sim: ", "m_axis_tvalid", "m_axis_tdata", hdr.outBits);
+  Scoreboard scoreboard(out, hdr.outBits, hdr.outBeatsPerImage, r);
+  Watchdog watchdog(opt.maxIdleCycles);
+  Progress progress;
+  std::vector<uint32_t> outBeat(wordsFor(hdr.outBits), 0);
 
-    // rst=1 with both valids/readies low for `edges` rising edges.
-    auto holdReset = [&](uint32_t edges) {
-        top.rst = 1;
-        top.s_axis_tvalid = 0;
-        top.m_axis_tready = 0;
-        setPort(top.s_axis_tdata, source.filler(), hdr.inBits);
-        for (uint32_t i = 0; i < edges; ++i) {
-            h.evalLow();
-            h.risingEdge();
-        }
-        top.rst = 0;
-    };
-    holdReset(kResetCycles);
-
-    uint64_t cycle = 0;
-    std::size_t nextReset = 0;
-    // Runs until every image was streamed and every image streamed since the last reset has
-    // delivered its output beats (the last pixels of an image may not affect its outputs, so
-    // they can be taken after its result).
-    while (!source.done() || scoreboard.expecting()) {
-        // ---- 0. mid-stream reset: the image being streamed is abandoned (the source goes on
-        // with the next one from its first pixel), and so is every image whose output beats
-        // have not all been accepted.
-        if (nextReset < resets.at.size() &&
-            (resets.byBeats ? r.beatsIn : cycle) >= resets.at[nextReset]) {
-            ++nextReset;
-            r.resetCycles.push_back(cycle);
-            scoreboard.closeEpoch();
-            source.reset();
-            monitor.reset();
-            holdReset(opt.resetCycles);
-            cycle += opt.resetCycles;
-            watchdog.reset();
-            continue;
-        }
-
-        // ---- 1. choose and drive this cycle's inputs
-        bool tvalid = false;
-        const uint32_t* tdata = nullptr;
-        if (!source.drive(tvalid, tdata)) {
-            r.status = "io_error";
-            break;
-        }
-        const bool tready = sink.ready();
-        top.s_axis_tvalid = tvalid ? 1 : 0;
-        setPort(top.s_axis_tdata, tdata, hdr.inBits);
-        top.m_axis_tready = tready ? 1 : 0;
-        h.evalLow();
-
-        // ---- 2. sample handshakes (values just before the rising edge)
-        const bool inFire = tvalid && top.s_axis_tready;
-        getPort(top.m_axis_tdata, outBeat.data(), hdr.outBits);
-        const bool outFire = monitor.sample(cycle, top.m_axis_tvalid, tready, outBeat.data());
-        if (inFire) scoreboard.inputBeat(source.image(), source.beat() == 0, cycle);
-        source.handshake(tvalid, inFire);
-        if (outFire) scoreboard.outputBeat(outBeat.data(), cycle);
-
-        // ---- 3. clock edge
-        h.risingEdge();
-        ++cycle;
-
-        if (watchdog.idle(inFire || outFire)) {
-            r.status = "deadlock";
-            break;
-        }
-        if (top.contextp()->gotFinish()) {
-            r.status = "finish";
-            break;
-        }
-        progress.tick(cycle, r.order.size(), r.streamImages);
+  // rst=1 with both valids/readies low for `edges` rising edges.
+  auto holdReset = [&](uint32_t edges) {
+    top.rst = 1;
+    top.s_axis_tvalid = 0;
+    top.m_axis_tready = 0;
+    setPort(top.s_axis_tdata, source.filler(), hdr.inBits);
+    for (uint32_t i = 0; i < edges; ++i) {
+      h.evalLow();
+      h.risingEdge();
     }
-    r.cycles = cycle;
-    scoreboard.closeEpoch();
-    r.axiViolations = monitor.violations();
+    top.rst = 0;
+  };
+  holdReset(kResetCycles);
 
-    // ---- drain: with no input and tready high, nothing more may come out. Watched for twice
-    // the largest latency seen (at least 256 cycles), so a stale beat still in the pipeline
-    // shows up.
-    if (r.status == "ok") {
-        const uint64_t maxLatency =
-            r.latency.empty() ? 0 : *std::max_element(r.latency.begin(), r.latency.end());
-        r.drainCycles = std::max<uint64_t>(256, 2 * maxLatency);
-        top.s_axis_tvalid = 0;
-        setPort(top.s_axis_tdata, source.filler(), hdr.inBits);
-        top.m_axis_tready = 1;
-        for (uint64_t i = 0; i < r.drainCycles; ++i) {
-            h.evalLow();
-            if (top.m_axis_tvalid) {
-                ++r.beatsOut;
-                scoreboard.unexpected(cycle, "after the last expected beat");
-            }
-            h.risingEdge();
-            ++cycle;
-        }
+  uint64_t cycle = 0;
+  std::size_t nextReset = 0;
+  // Runs until every image was streamed and every image streamed since the last reset has
+  // delivered its output beats (the last pixels of an image may not affect its outputs, so
+  // they can be taken after its result).
+  while (!source.done() || scoreboard.expecting()) {
+    // ---- 0. mid-stream reset: the image being streamed is abandoned (the source goes on
+    // with the next one from its first pixel), and so is every image whose output beats
+    // have not all been accepted.
+    if (nextReset < resets.at.size() &&
+        (resets.byBeats ? r.beatsIn : cycle) >= resets.at[nextReset]) {
+      ++nextReset;
+      r.resetCycles.push_back(cycle);
+      scoreboard.closeEpoch();
+      source.reset();
+      monitor.reset();
+      holdReset(opt.resetCycles);
+      cycle += opt.resetCycles;
+      watchdog.reset();
+      continue;
     }
 
-    r.wallSeconds = progress.seconds();
-    if (r.status == "ok" && r.axiViolations > 0) r.status = "axi_violation";
-    if (r.status == "ok" && r.unexpectedBeats > 0) r.status = "unexpected_beats";
-    return r;
+    // ---- 1. choose and drive this cycle's inputs
+    bool tvalid = false;
+    const uint32_t* tdata = nullptr;
+    if (!source.drive(tvalid, tdata)) {
+      r.status = "io_error";
+      break;
+    }
+    const bool tready = sink.ready();
+    top.s_axis_tvalid = tvalid ? 1 : 0;
+    setPort(top.s_axis_tdata, tdata, hdr.inBits);
+    top.m_axis_tready = tready ? 1 : 0;
+    h.evalLow();
+
+    // ---- 2. sample handshakes (values just before the rising edge)
+    const bool inFire = tvalid && top.s_axis_tready;
+    getPort(top.m_axis_tdata, outBeat.data(), hdr.outBits);
+    const bool outFire = monitor.sample(cycle, top.m_axis_tvalid, tready, outBeat.data());
+    if (inFire) scoreboard.inputBeat(source.image(), source.beat() == 0, cycle);
+    source.handshake(tvalid, inFire);
+    if (outFire) scoreboard.outputBeat(outBeat.data(), cycle);
+
+    // ---- 3. clock edge
+    h.risingEdge();
+    ++cycle;
+
+    if (watchdog.idle(inFire || outFire)) {
+      r.status = "deadlock";
+      break;
+    }
+    if (top.contextp()->gotFinish()) {
+      r.status = "finish";
+      break;
+    }
+    progress.tick(cycle, r.order.size(), r.streamImages);
+  }
+  r.cycles = cycle;
+  scoreboard.closeEpoch();
+  r.axiViolations = monitor.violations();
+
+  // ---- drain: with no input and tready high, nothing more may come out. Watched for twice
+  // the largest latency seen (at least 256 cycles), so a stale beat still in the pipeline
+  // shows up.
+  if (r.status == "ok") {
+    const uint64_t maxLatency =
+        r.latency.empty() ? 0 : *std::max_element(r.latency.begin(), r.latency.end());
+    r.drainCycles = std::max<uint64_t>(256, 2 * maxLatency);
+    top.s_axis_tvalid = 0;
+    setPort(top.s_axis_tdata, source.filler(), hdr.inBits);
+    top.m_axis_tready = 1;
+    for (uint64_t i = 0; i < r.drainCycles; ++i) {
+      h.evalLow();
+      if (top.m_axis_tvalid) {
+        ++r.beatsOut;
+        scoreboard.unexpected(cycle, "after the last expected beat");
+      }
+      h.risingEdge();
+      ++cycle;
+    }
+  }
+
+  r.wallSeconds = progress.seconds();
+  if (r.status == "ok" && r.axiViolations > 0) r.status = "axi_violation";
+  if (r.status == "ok" && r.unexpectedBeats > 0) r.status = "unexpected_beats";
+  return r;
 }
 
 /// Build the flat JSON summary object (single line, no trailing newline).
 std::string buildJson(const RunResult& r, const nnbeats::StimulusHeader& hdr, const Options& opt) {
-    const double imgs = static_cast<double>(r.order.size());
-    const double ws = r.wallSeconds;
+  const double imgs = static_cast<double>(r.order.size());
+  const double ws = r.wallSeconds;
 
-    std::string j = "{";
-    char buf[512];
-    std::snprintf(buf, sizeof buf,
-                  "\"status\":\"%s\",\"images\":%zu,\"num_images\":%u,\"repeat\":%u"
-                  ",\"stream_images\":%" PRIu64 ",\"beats_in\":%" PRIu64
-                  ",\"beats_out\":%" PRIu64 ",\"cycles\":%" PRIu64,
-                  r.status.c_str(), r.order.size(), hdr.images, opt.repeat, r.streamImages,
-                  r.beatsIn, r.beatsOut, r.cycles);
-    j += buf;
-    appendStat(j, "latency", summarize(r.latency));
-    appendStat(j, "ii", summarize(r.ii));
-    appendStat(j, "in_ii", summarize(r.inIi));
-    std::snprintf(buf, sizeof buf,
-                  ",\"resets\":%zu,\"reset_cycles_per_pulse\":%u,\"abandoned_images\":%" PRIu64
-                  ",\"discarded_beats\":%" PRIu64 ",\"unexpected_beats\":%" PRIu64
-                  ",\"drain_cycles\":%" PRIu64 ",\"reset_at\":[",
-                  r.resetCycles.size(), opt.resetCycles, r.abandonedImages, r.discardedBeats,
-                  r.unexpectedBeats, r.drainCycles);
-    j += buf;
-    for (std::size_t i = 0; i < r.resetCycles.size(); ++i)
-        j += (i ? "," : "") + std::to_string(r.resetCycles[i]);
-    j += "]";
-    std::snprintf(buf, sizeof buf,
-                  ",\"stall\":%s,\"seed\":%u,\"axi_violations\":%" PRIu64 ",\"wall_seconds\":%s"
-                  ",\"images_per_second\":%s,\"cycles_per_second\":%s}",
-                  opt.stall ? "true" : "false", opt.seed, r.axiViolations,
-                  jsonNumber(ws).c_str(), jsonNumber(ws > 0 ? imgs / ws : 0.0).c_str(),
-                  jsonNumber(ws > 0 ? static_cast<double>(r.cycles) / ws : 0.0).c_str());
-    j += buf;
-    return j;
+  std::string j = "{";
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "\"status\":\"%s\",\"images\":%zu,\"num_images\":%u,\"repeat\":%u"
+                ",\"stream_images\":%" PRIu64 ",\"beats_in\":%" PRIu64 ",\"beats_out\":%" PRIu64
+                ",\"cycles\":%" PRIu64,
+                r.status.c_str(), r.order.size(), hdr.images, opt.repeat, r.streamImages, r.beatsIn,
+                r.beatsOut, r.cycles);
+  j += buf;
+  appendStat(j, "latency", summarize(r.latency));
+  appendStat(j, "ii", summarize(r.ii));
+  appendStat(j, "in_ii", summarize(r.inIi));
+  std::snprintf(buf, sizeof buf,
+                ",\"resets\":%zu,\"reset_cycles_per_pulse\":%u,\"abandoned_images\":%" PRIu64
+                ",\"discarded_beats\":%" PRIu64 ",\"unexpected_beats\":%" PRIu64
+                ",\"drain_cycles\":%" PRIu64 ",\"reset_at\":[",
+                r.resetCycles.size(), opt.resetCycles, r.abandonedImages, r.discardedBeats,
+                r.unexpectedBeats, r.drainCycles);
+  j += buf;
+  for (std::size_t i = 0; i < r.resetCycles.size(); ++i)
+    j += (i ? "," : "") + std::to_string(r.resetCycles[i]);
+  j += "]";
+  std::snprintf(buf, sizeof buf,
+                ",\"stall\":%s,\"seed\":%u,\"axi_violations\":%" PRIu64
+                ",\"wall_seconds\":%s"
+                ",\"images_per_second\":%s,\"cycles_per_second\":%s}",
+                opt.stall ? "true" : "false", opt.seed, r.axiViolations, jsonNumber(ws).c_str(),
+                jsonNumber(ws > 0 ? imgs / ws : 0.0).c_str(),
+                jsonNumber(ws > 0 ? static_cast<double>(r.cycles) / ws : 0.0).c_str());
+  j += buf;
+  return j;
 }
 
 /// Check that the design's tdata ports have the widths the stimulus header claims.
 bool checkPortWidths(Vnn_top& top, const nnbeats::StimulusHeader& hdr, const std::string& path) {
-    bool ok = true;
-    if (!nnstream::portWidthMatches(top.s_axis_tdata, hdr.inBits)) {
-        std::fprintf(stderr,
-                     "nn_sim: stimulus file '%s': in_bits=%u does not fit the design's "
-                     "s_axis_tdata (Verilator type for %s bits)\n",
-                     path.c_str(), hdr.inBits, nnstream::portWidthRange(top.s_axis_tdata).c_str());
-        ok = false;
-    }
-    if (!nnstream::portWidthMatches(top.m_axis_tdata, hdr.outBits)) {
-        std::fprintf(stderr,
-                     "nn_sim: stimulus file '%s': out_bits=%u does not fit the design's "
-                     "m_axis_tdata (Verilator type for %s bits)\n",
-                     path.c_str(), hdr.outBits, nnstream::portWidthRange(top.m_axis_tdata).c_str());
-        ok = false;
-    }
-    return ok;
+  bool ok = true;
+  if (!nnstream::portWidthMatches(top.s_axis_tdata, hdr.inBits)) {
+    std::fprintf(stderr,
+                 "nn_sim: stimulus file '%s': in_bits=%u does not fit the design's "
+                 "s_axis_tdata (Verilator type for %s bits)\n",
+                 path.c_str(), hdr.inBits, nnstream::portWidthRange(top.s_axis_tdata).c_str());
+    ok = false;
+  }
+  if (!nnstream::portWidthMatches(top.m_axis_tdata, hdr.outBits)) {
+    std::fprintf(stderr,
+                 "nn_sim: stimulus file '%s': out_bits=%u does not fit the design's "
+                 "m_axis_tdata (Verilator type for %s bits)\n",
+                 path.c_str(), hdr.outBits, nnstream::portWidthRange(top.m_axis_tdata).c_str());
+    ok = false;
+  }
+  return ok;
 }
 
 }  // namespace
 
 /// Entry point: parse options, open files, simulate, report. See the exit codes above.
 int main(int argc, char** argv) {
-    const auto ctx = std::make_unique<VerilatedContext>();
-    ctx->commandArgs(argc, argv);  // lets +verilator+... plusargs through
-    ctx->fatalOnError(false);      // a $finish/$stop is reported by us, not aborted on
+  const auto ctx = std::make_unique<VerilatedContext>();
+  ctx->commandArgs(argc, argv);  // lets +verilator+... plusargs through
+  ctx->fatalOnError(false);      // a $finish/$stop is reported by us, not aborted on
 
-    const std::optional<Options> opt = parseArgs(argc, argv);
-    if (!opt) return kExitBadInput;
+  const std::optional<Options> opt = parseArgs(argc, argv);
+  if (!opt) return kExitBadInput;
 #if VM_TRACE
-    if (!opt->trace.empty()) ctx->traceEverOn(true);
+  if (!opt->trace.empty()) ctx->traceEverOn(true);
 #endif
 
-    nnbeats::Reader stim;
-    if (!stim.openStimulus(opt->stimulus)) {
-        std::fprintf(stderr, "nn_sim: %s\n", stim.error().c_str());
-        return kExitBadInput;
-    }
-    const nnbeats::StimulusHeader& hdr = stim.stimulus();
+  nnbeats::Reader stim;
+  if (!stim.openStimulus(opt->stimulus)) {
+    std::fprintf(stderr, "nn_sim: %s\n", stim.error().c_str());
+    return kExitBadInput;
+  }
+  const nnbeats::StimulusHeader& hdr = stim.stimulus();
 
-    Harness h(ctx.get(), *opt);
-    if (!checkPortWidths(h.top(), hdr, opt->stimulus)) return kExitBadInput;
+  Harness h(ctx.get(), *opt);
+  if (!checkPortWidths(h.top(), hdr, opt->stimulus)) return kExitBadInput;
 
-    if (uint64_t{hdr.images} * opt->repeat > std::numeric_limits<uint32_t>::max()) {
-        std::fprintf(stderr, "nn_sim: --repeat %u: more than 2^32-1 images in the stream\n",
-                     opt->repeat);
-        return kExitBadInput;
-    }
-    const std::optional<ResetPlan> resets = resetPlan(*opt, hdr);
-    if (!resets) return kExitBadInput;
+  if (uint64_t{hdr.images} * opt->repeat > std::numeric_limits<uint32_t>::max()) {
+    std::fprintf(stderr, "nn_sim: --repeat %u: more than 2^32-1 images in the stream\n",
+                 opt->repeat);
+    return kExitBadInput;
+  }
+  const std::optional<ResetPlan> resets = resetPlan(*opt, hdr);
+  if (!resets) return kExitBadInput;
 
-    nnbeats::Writer out;
-    if (!out.openBeats(opt->output, {hdr.outBits, hdr.outBeatsPerImage, hdr.images * opt->repeat})) {
-        std::fprintf(stderr, "nn_sim: %s\n", out.error().c_str());
-        return kExitBadInput;
-    }
+  nnbeats::Writer out;
+  if (!out.openBeats(opt->output, {hdr.outBits, hdr.outBeatsPerImage, hdr.images * opt->repeat})) {
+    std::fprintf(stderr, "nn_sim: %s\n", out.error().c_str());
+    return kExitBadInput;
+  }
 
-    RunResult r = simulate(h, stim, out, *opt, *resets);
+  RunResult r = simulate(h, stim, out, *opt, *resets);
 
-    int rc = kExitOk;
-    if (r.status == "io_error") {
-        rc = kExitBadInput;
-    } else if (r.status == "deadlock" || r.status == "finish") {
-        std::fprintf(stderr,
-                     "nn_sim: %s at cycle %" PRIu64 ": %s; beats in %" PRIu64
-                     ", beats out %" PRIu64 ", images %zu/%" PRIu64 "\n",
-                     r.status == "deadlock" ? "DEADLOCK" : "STOPPED", r.cycles,
-                     r.status == "deadlock"
-                         ? ("no beat moved for " + std::to_string(opt->maxIdleCycles) + " cycles")
-                               .c_str()
-                         : "design called $finish/$stop, or an assertion failed ($error)",
-                     r.beatsIn, r.beatsOut, r.order.size(), r.streamImages);
-        rc = kExitDeadlock;
-    } else if (r.axiViolations > 0) {
-        std::fprintf(stderr, "nn_sim: %" PRIu64 " AXI4-Stream violation(s) on m_axis\n",
-                     r.axiViolations);
-        rc = kExitAxiViolation;
-    } else if (r.unexpectedBeats > 0) {
-        std::fprintf(stderr, "nn_sim: %" PRIu64 " unexpected output beat(s) on m_axis\n",
-                     r.unexpectedBeats);
-        rc = kExitUnexpectedBeats;
-    }
+  int rc = kExitOk;
+  if (r.status == "io_error") {
+    rc = kExitBadInput;
+  } else if (r.status == "deadlock" || r.status == "finish") {
+    std::fprintf(
+        stderr,
+        "nn_sim: %s at cycle %" PRIu64 ": %s; beats in %" PRIu64 ", beats out %" PRIu64
+        ", images %zu/%" PRIu64 "\n",
+        r.status == "deadlock" ? "DEADLOCK" : "STOPPED", r.cycles,
+        r.status == "deadlock"
+            ? ("no beat moved for " + std::to_string(opt->maxIdleCycles) + " cycles").c_str()
+            : "design called $finish/$stop, or an assertion failed ($error)",
+        r.beatsIn, r.beatsOut, r.order.size(), r.streamImages);
+    rc = kExitDeadlock;
+  } else if (r.axiViolations > 0) {
+    std::fprintf(stderr, "nn_sim: %" PRIu64 " AXI4-Stream violation(s) on m_axis\n",
+                 r.axiViolations);
+    rc = kExitAxiViolation;
+  } else if (r.unexpectedBeats > 0) {
+    std::fprintf(stderr, "nn_sim: %" PRIu64 " unexpected output beat(s) on m_axis\n",
+                 r.unexpectedBeats);
+    rc = kExitUnexpectedBeats;
+  }
 
-    // The file holds the complete images only (in `order`); the header says how many.
-    if (r.order.size() != uint64_t{hdr.images} * opt->repeat)
-        out.patch(3, static_cast<uint32_t>(r.order.size()));  // field 3: images
-    if (!out.close()) {
-        std::fprintf(stderr, "nn_sim: %s\n", out.error().c_str());
-        if (rc == kExitOk) rc = kExitBadInput;
+  // The file holds the complete images only (in `order`); the header says how many.
+  if (r.order.size() != uint64_t{hdr.images} * opt->repeat)
+    out.patch(3, static_cast<uint32_t>(r.order.size()));  // field 3: images
+  if (!out.close()) {
+    std::fprintf(stderr, "nn_sim: %s\n", out.error().c_str());
+    if (rc == kExitOk) rc = kExitBadInput;
+  }
+  if (!opt->order.empty()) {
+    if (const std::string e = nnbeats::writeOrder(opt->order, r.order); !e.empty()) {
+      std::fprintf(stderr, "nn_sim: %s\n", e.c_str());
+      if (rc == kExitOk) rc = kExitBadInput;
     }
-    if (!opt->order.empty()) {
-        if (const std::string e = nnbeats::writeOrder(opt->order, r.order); !e.empty()) {
-            std::fprintf(stderr, "nn_sim: %s\n", e.c_str());
-            if (rc == kExitOk) rc = kExitBadInput;
-        }
-    }
+  }
 
-    const std::string json = buildJson(r, hdr, *opt);
-    std::printf("%s\n", json.c_str());
-    std::fflush(stdout);
-    if (!opt->report.empty()) {
-        std::FILE* f = std::fopen(opt->report.c_str(), "w");
-        if (f == nullptr || std::fprintf(f, "%s\n", json.c_str()) < 0 || std::fclose(f) != 0) {
-            std::fprintf(stderr, "nn_sim: report file '%s': cannot write\n",
-                         opt->report.c_str());
-            if (rc == kExitOk) rc = kExitBadInput;
-        }
+  const std::string json = buildJson(r, hdr, *opt);
+  std::printf("%s\n", json.c_str());
+  std::fflush(stdout);
+  if (!opt->report.empty()) {
+    std::FILE* f = std::fopen(opt->report.c_str(), "w");
+    if (f == nullptr || std::fprintf(f, "%s\n", json.c_str()) < 0 || std::fclose(f) != 0) {
+      std::fprintf(stderr, "nn_sim: report file '%s': cannot write\n", opt->report.c_str());
+      if (rc == kExitOk) rc = kExitBadInput;
     }
-    return rc;
+  }
+  return rc;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: installs dependencies, builds nngen, runs every test with CTest
+# The whole test suite: installs dependencies, checks the C++ formatting (clang-format), builds
+# nngen, runs every test with CTest
 # (GoogleTest units, Verilator testbenches of the RTL primitives, golden networks simulated
 # bit-exact in Verilator), then the unit tests again built with AddressSanitizer and
 # UndefinedBehaviorSanitizer (build-asan; any report fails the test), then prints the Yosys
@@ -7,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install_deps.sh
+echo "== clang-format --dry-run -Werror over src/, sim/, tests/ (the repo's .clang-format) =="
+find src sim tests \( -name '*.cpp' -o -name '*.h' \) -print0 | xargs -0 clang-format --dry-run -Werror
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 (cd build && ctest --output-on-failure -j"$(nproc)")

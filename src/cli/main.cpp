@@ -1,9 +1,9 @@
 //! @file main.cpp
 //! @brief The nngen command line: argument parsing (CLI11) and printing only; the work is in
 //!        nngen_core (src/flow).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -21,7 +21,8 @@ using Clock = std::chrono::steady_clock;
 struct Printer {
   Clock::time_point t0 = Clock::now();
   void operator()(const std::string& line) const {
-    fmt::print(stderr, "[{:7.1f} s] {}\n", std::chrono::duration<double>(Clock::now() - t0).count(), line);
+    fmt::print(stderr, "[{:7.1f} s] {}\n", std::chrono::duration<double>(Clock::now() - t0).count(),
+               line);
     std::fflush(stderr);
   }
 };
@@ -41,23 +42,33 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   nngen::BuildOptions bopt;
-  auto* build = app.add_subcommand("build", "generate RTL, testbench data and synthesis scripts from a spec");
+  auto* build =
+      app.add_subcommand("build", "generate RTL, testbench data and synthesis scripts from a spec");
   build->add_option("spec", bopt.spec, "network spec (YAML)")->required()->check(CLI::ExistingFile);
-  build->add_option("-o,--out", bopt.outDir, "output folder: created, or replaced as a whole if nngen built it")->required();
-  build->add_option("--dump-ir-after", bopt.dumpIrAfter, "print the IR after this pass ('all' for every pass)");
-  build->add_option("--max-images", bopt.maxImages, "test images in the testbench data (default: all)");
+  build
+      ->add_option("-o,--out", bopt.outDir,
+                   "output folder: created, or replaced as a whole if nngen built it")
+      ->required();
+  build->add_option("--dump-ir-after", bopt.dumpIrAfter,
+                    "print the IR after this pass ('all' for every pass)");
+  build->add_option("--max-images", bopt.maxImages,
+                    "test images in the testbench data (default: all)");
 
   nngen::RunOptions ropt;
   auto* run = app.add_subcommand("run", "run the bit-accurate C++ fixed-point reference");
   run->add_option("spec", ropt.spec, "network spec (YAML)")->required()->check(CLI::ExistingFile);
-  run->add_option("--input", ropt.input, "inputs .npy (uint8 images or float values); default: the spec's test data");
+  run->add_option("--input", ropt.input,
+                  "inputs .npy (uint8 images or float values); default: the spec's test data");
   run->add_option("--labels", ropt.labels, "labels .npy for accuracy");
   run->add_option("-o,--out", ropt.outDir, "write logits.npy, logits_raw.npy and classes.npy here");
   run->add_option("--max-images", ropt.maxImages, "at most this many inputs");
 
   nngen::SimOptions sopt;
-  auto* sim = app.add_subcommand("sim", "simulate the generated RTL in Verilator against the reference");
-  sim->add_option("rtl", sopt.rtlDir, "folder written by nngen build")->required()->check(CLI::ExistingDirectory);
+  auto* sim =
+      app.add_subcommand("sim", "simulate the generated RTL in Verilator against the reference");
+  sim->add_option("rtl", sopt.rtlDir, "folder written by nngen build")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   sim->add_option("--input", sopt.input, "other inputs .npy (default: the build's test images)");
   sim->add_option("--labels", sopt.labels, "labels .npy for accuracy");
   sim->add_flag("--stall", sopt.stall, "random tvalid gaps and tready backpressure");
@@ -79,10 +90,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 1000000u));
 
   std::string synthDir, parts = "all", jsonOut;
-  auto* synth = app.add_subcommand("synth", "run Yosys for the paper's parts and report LUT/FF/DSP/BRAM");
-  synth->add_option("rtl", synthDir, "folder written by nngen build")->required()->check(CLI::ExistingDirectory);
+  auto* synth =
+      app.add_subcommand("synth", "run Yosys for the paper's parts and report LUT/FF/DSP/BRAM");
+  synth->add_option("rtl", synthDir, "folder written by nngen build")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   synth->add_option("--part", parts, "xcvu9p, xc7z020 or all");
-  synth->add_option("--json", jsonOut, "also write the report as JSON to this file ('-' for stdout)");
+  synth->add_option("--json", jsonOut,
+                    "also write the report as JSON to this file ('-' for stdout)");
   int synthJobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   synth->add_option("-j,--jobs", synthJobs, "parts synthesized at once (default: CPU cores)");
 
@@ -95,17 +110,21 @@ int main(int argc, char** argv) {
       const nngen::BuildSummary s = nngen::buildDesign(bopt, progress);
       printWarnings(s.warnings);
       if (!s.irDump.empty()) fmt::print("{}", s.irDump);
-      fmt::print("nngen build: wrote {} files to {} (top module {})\n", s.files.size(), bopt.outDir, s.top);
+      fmt::print("nngen build: wrote {} files to {} (top module {})\n", s.files.size(), bopt.outDir,
+                 s.top);
       fmt::print("{}", s.table);
       fmt::print("{}\n", s.latencyLine);
-      if (s.testImages) fmt::print("testbench data: {} test images with the reference's outputs\n", s.testImages);
+      if (s.testImages)
+        fmt::print("testbench data: {} test images with the reference's outputs\n", s.testImages);
     } else if (*run) {
       const nngen::RunSummary s = nngen::runReference(ropt, progress);
       printWarnings(s.warnings);
       fmt::print("nngen run: {} inputs through the C++ fixed-point reference\n", s.images);
       if (s.accuracy) fmt::print("  accuracy (fixed-point reference): {}\n", pct(*s.accuracy));
-      if (s.floatAccuracy) fmt::print("  accuracy (float, PyTorch, from the spec's metadata): {}\n", *s.floatAccuracy);
-      if (!ropt.outDir.empty()) fmt::print("  wrote logits.npy, logits_raw.npy, classes.npy to {}\n", ropt.outDir);
+      if (s.floatAccuracy)
+        fmt::print("  accuracy (float, PyTorch, from the spec's metadata): {}\n", *s.floatAccuracy);
+      if (!ropt.outDir.empty())
+        fmt::print("  wrote logits.npy, logits_raw.npy, classes.npy to {}\n", ropt.outDir);
     } else if (*sim) {
       const nngen::SimSummary s = nngen::simulate(sopt, progress);
       fmt::print("nngen sim: {} images streamed back to back through the RTL in Verilator{}\n",
@@ -114,16 +133,19 @@ int main(int argc, char** argv) {
         fmt::print(
             "  {} mid-stream reset(s): {} image(s) in flight abandoned, {} images compared\n",
             s.resets, s.abandonedImages, s.images);
-      fmt::print("  bit-exact vs the C++ reference: {} mismatching output beats -> {}\n", s.mismatches,
-                 s.mismatches == 0 ? "PASS" : "FAIL");
+      fmt::print("  bit-exact vs the C++ reference: {} mismatching output beats -> {}\n",
+                 s.mismatches, s.mismatches == 0 ? "PASS" : "FAIL");
       for (const auto& d : s.mismatchDetails) fmt::print("    {}\n", d);
       if (s.accuracy)
-        fmt::print("  accuracy: RTL {}, C++ reference {}{}\n", pct(*s.accuracy), pct(*s.referenceAccuracy),
+        fmt::print("  accuracy: RTL {}, C++ reference {}{}\n", pct(*s.accuracy),
+                   pct(*s.referenceAccuracy),
                    s.floatAccuracy ? ", float PyTorch " + *s.floatAccuracy : "");
-      fmt::print("  latency (first input beat to output beat): {:.0f} cycles = {:.2f} us at {:g} ns\n", s.latencyCycles,
-                 s.latencyCycles * s.clockPeriodNs / 1000.0, s.clockPeriodNs);
-      if (s.iiCycles > 0) fmt::print("  initiation interval: {:.1f} cycles between images{}\n", s.iiCycles,
-                                      sopt.stall ? " (with random stalls)" : "");
+      fmt::print(
+          "  latency (first input beat to output beat): {:.0f} cycles = {:.2f} us at {:g} ns\n",
+          s.latencyCycles, s.latencyCycles * s.clockPeriodNs / 1000.0, s.clockPeriodNs);
+      if (s.iiCycles > 0)
+        fmt::print("  initiation interval: {:.1f} cycles between images{}\n", s.iiCycles,
+                   sopt.stall ? " (with random stalls)" : "");
       fmt::print("  AXI4-Stream rule violations: {}\n", s.axiViolations);
       fmt::print("  simulation speed: {:.1f} images/s\n", s.imagesPerSecond);
       fmt::print("  driver report: {}\n", s.driverJson);
@@ -133,8 +155,10 @@ int main(int argc, char** argv) {
       fmt::print("{}", nngen::formatSynthTable(reports));
       if (!jsonOut.empty()) {
         const std::string j = nngen::synthJson(reports) + "\n";
-        if (jsonOut == "-") fmt::print("{}", j);
-        else std::ofstream(jsonOut) << j;
+        if (jsonOut == "-")
+          fmt::print("{}", j);
+        else
+          std::ofstream(jsonOut) << j;
       }
     } else if (*passes) {
       for (const auto& p : nngen::passPipeline()) fmt::print("{:<18} {}\n", p.name, p.description);

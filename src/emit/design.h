@@ -29,11 +29,11 @@ struct ModuleInfo {
     Padding pad;
   };
   std::optional<Window> window;
-  int windowLatency = 0;            ///< cycles from an accepted beat to its window (0 or 1)
-  int pipelineStages = 0;           ///< register stages of the compute netlist (cycles)
-  Netlist::Stats stats;             ///< adders, comparators, requantizers emitted
-  int accumulatorBits = 0;          ///< widest adder-tree root (exact accumulator), bits
-  std::string verilog;              ///< the file's full text
+  int windowLatency = 0;    ///< cycles from an accepted beat to its window (0 or 1)
+  int pipelineStages = 0;   ///< register stages of the compute netlist (cycles)
+  Netlist::Stats stats;     ///< adders, comparators, requantizers emitted
+  int accumulatorBits = 0;  ///< widest adder-tree root (exact accumulator), bits
+  std::string verilog;      ///< the file's full text
 };
 
 /// The whole generated design.
@@ -71,8 +71,8 @@ struct Design {
 std::pair<int, int> streamLatency(const Design& d, int images);
 
 /// The hand-written modules of rtl_primitives/ every design uses (file `<name>.v`).
-inline constexpr const char* kPrimitiveModules[] = {"nn_pipeline_ctrl", "nn_requantize", "nn_skid_buffer",
-                                                         "nn_sliding_window"};
+inline constexpr const char* kPrimitiveModules[] = {"nn_pipeline_ctrl", "nn_requantize",
+                                                    "nn_skid_buffer", "nn_sliding_window"};
 
 /// Splits free text (a description, a file name) into lines that are safe inside a `//` or `#`
 /// comment: line breaks (LF, CR, CRLF, vertical tab, form feed) start a new line and every

@@ -78,7 +78,8 @@ Term Netlist::add(const Term& a, const Term& b) {
   const int f = std::max(a.frac, b.frac);
   const int sa = f - a.frac, sb = f - b.frac;
   if (na.op == NetNode::Op::Const && nb.op == NetNode::Op::Const) {
-    const Int128 v = (a.neg ? -1 : 1) * (Int128{na.value} << sa) + (b.neg ? -1 : 1) * (Int128{nb.value} << sb);
+    const Int128 v =
+        (a.neg ? -1 : 1) * (Int128{na.value} << sa) + (b.neg ? -1 : 1) * (Int128{nb.value} << sb);
     return constant(fit(v), f);
   }
   // Keep negations outside: (-x)+(-y) = -(x+y), (-x)+y = y-x.
@@ -112,13 +113,17 @@ Term Netlist::sum(std::vector<Term> terms) {
   std::vector<Term> live;
   for (const Term& t : terms) {
     if (t.node < 0) continue;
-    if (nodes_[t.node].op == NetNode::Op::Const) constantPart = add(constantPart, t);
-    else live.push_back(t);
+    if (nodes_[t.node].op == NetNode::Op::Const)
+      constantPart = add(constantPart, t);
+    else
+      live.push_back(t);
   }
   if (constantPart.node >= 0 && nodes_[constantPart.node].value != 0) live.push_back(constantPart);
   if (live.empty()) return constantPart.node >= 0 ? constantPart : constant(0, 0);
   // Huffman-like: always combine the two shallowest (then narrowest) terms.
-  auto key = [&](const Term& t) { return std::make_tuple(nodes_[t.node].depth, nodes_[t.node].width, t.node); };
+  auto key = [&](const Term& t) {
+    return std::make_tuple(nodes_[t.node].depth, nodes_[t.node].width, t.node);
+  };
   auto cmp = [&](const Term& x, const Term& y) { return key(x) > key(y); };
   std::priority_queue<Term, std::vector<Term>, decltype(cmp)> q(cmp, std::move(live));
   while (q.size() > 1) {
@@ -146,7 +151,8 @@ Term Netlist::multiply(const Term& x, int64_t c, int cFrac) {
       p = it->second;
     } else {
       std::vector<Term> digits;
-      for (const SignedDigit& d : csdDigits(f)) digits.push_back(Term{x.node, d.sign < 0, x.frac - d.shift});
+      for (const SignedDigit& d : csdDigits(f))
+        digits.push_back(Term{x.node, d.sign < 0, x.frac - d.shift});
       p = sum(std::move(digits));
       if (nodes_[p.node].op == NetNode::Op::Add)
         nodes_[p.node].name = fmt::format("{}_x{}", nodes_[x.node].name, f);  // x times odd f
@@ -200,7 +206,8 @@ Term Netlist::relu(const Term& a) {
 Term Netlist::requantize(const Term& a, const FixedType& t) {
   const int x = materialize(a);
   const NetNode& nx = nodes_[x];
-  if (nx.op == NetNode::Op::Const) return constant(nngen::requantize(nx.value, a.frac, t), t.fracBits());
+  if (nx.op == NetNode::Op::Const)
+    return constant(nngen::requantize(nx.value, a.frac, t), t.fracBits());
   NetNode n;
   n.op = NetNode::Op::Requant;
   n.a = x;
@@ -217,7 +224,8 @@ Term Netlist::requantize(const Term& a, const FixedType& t) {
   wide.intBits = 62 - t.fracBits();
   wide.isSigned = true;
   wide.overflow = Overflow::Sat;
-  const int64_t rlo = nngen::requantize(nx.lo, a.frac, wide), rhi = nngen::requantize(nx.hi, a.frac, wide);
+  const int64_t rlo = nngen::requantize(nx.lo, a.frac, wide),
+                rhi = nngen::requantize(nx.hi, a.frac, wide);
   const bool fits = rlo >= t.minRaw() && rhi <= t.maxRaw() &&
                     !(t.overflow == Overflow::SatSym && t.isSigned && rlo == t.minRaw());
   // The identity: same fraction bits (no rounding), the range fits t (no overflow step acts,
@@ -235,7 +243,8 @@ Term Netlist::round(const Term& a, int toFrac, Rounding mode) {
   if (a.node < 0 || a.frac <= toFrac) return a;  // appending fraction bits is exact
   const int x = materialize(a);
   const NetNode& nx = nodes_[x];
-  if (nx.op == NetNode::Op::Const) return constant(roundFrac(nx.value, a.frac, toFrac, mode), toFrac);
+  if (nx.op == NetNode::Op::Const)
+    return constant(roundFrac(nx.value, a.frac, toFrac, mode), toFrac);
   NetNode n;
   n.op = NetNode::Op::Requant;
   n.a = x;
@@ -288,7 +297,8 @@ Term Netlist::divideSticky(const Term& t, const ConstDivider& div) {
 int Netlist::addOutput(int node, int width) {
   const NetNode& n = nodes_[node];
   if (n.op != NetNode::Op::Const && n.width != width)
-    throw std::logic_error(fmt::format("netlist output {} is {} bits, expected {}", n.name, n.width, width));
+    throw std::logic_error(
+        fmt::format("netlist output {} is {} bits, expected {}", n.name, n.width, width));
   outputs_.push_back(node);
   outputWidths_.push_back(width);
   return static_cast<int>(outputs_.size()) - 1;
@@ -320,7 +330,9 @@ std::string Netlist::outputName(int k) const {
   return valueAt(outputs_[k], stages() + 1);
 }
 
-void Netlist::comment(const std::string& text) { comments_[static_cast<int>(nodes_.size())].push_back(text); }
+void Netlist::comment(const std::string& text) {
+  comments_[static_cast<int>(nodes_.size())].push_back(text);
+}
 
 NetSchedule Netlist::schedule() const {
   const int n = static_cast<int>(nodes_.size());
@@ -346,15 +358,20 @@ NetSchedule Netlist::schedule() const {
         read(x.a, x.width - x.shA, st);
         read(x.b, x.width - x.shB, st);
         break;
-      case NetNode::Op::Neg: read(x.a, x.width, st); break;
-      case NetNode::Op::Sticky: read(x.a, x.inFrac + x.width - 2, st); break;
+      case NetNode::Op::Neg:
+        read(x.a, x.width, st);
+        break;
+      case NetNode::Op::Sticky:
+        read(x.a, x.inFrac + x.width - 2, st);
+        break;
       case NetNode::Op::Max:
       case NetNode::Op::Relu:
       case NetNode::Op::Requant:
         read(x.a, nodes_[x.a].width, st);
         if (x.op == NetNode::Op::Max) read(x.b, nodes_[x.b].width, st);
         break;
-      default: break;
+      default:
+        break;
     }
   }
   for (int o : outputs_)
@@ -405,10 +422,12 @@ std::string Netlist::print(const NetSchedule& sc) const {
     const int st = sc.stage[i];
     const std::string w = decl(x, x.name);
     switch (x.op) {
-      case NetNode::Op::Input: body += fmt::format("  wire {} = {};\n", w, x.expr); break;
+      case NetNode::Op::Input:
+        body += fmt::format("  wire {} = {};\n", w, x.expr);
+        break;
       case NetNode::Op::Add:
-        body += fmt::format("  wire {} = {} {} {};\n", w, opnd(x.a, x.shA, x.width, st), x.subB ? "-" : "+",
-                            opnd(x.b, x.shB, x.width, st));
+        body += fmt::format("  wire {} = {} {} {};\n", w, opnd(x.a, x.shA, x.width, st),
+                            x.subB ? "-" : "+", opnd(x.b, x.shB, x.width, st));
         break;
       case NetNode::Op::Neg:
         body += fmt::format("  wire {} = {}'d0 - {};\n", w, x.width, opnd(x.a, 0, x.width, st));
@@ -416,14 +435,15 @@ std::string Netlist::print(const NetSchedule& sc) const {
       case NetNode::Op::Max: {
         const NetNode &a = nodes_[x.a], &b = nodes_[x.b];
         const int wc = std::max(a.width + (a.isSigned ? 0 : 1), b.width + (b.isSigned ? 0 : 1));
-        body += fmt::format("  wire {} = ($signed({}) > $signed({})) ? {} : {};\n", w, opnd(x.a, 0, wc, st),
-                            opnd(x.b, 0, wc, st), opnd(x.a, 0, x.width, st), opnd(x.b, 0, x.width, st));
+        body += fmt::format("  wire {} = ($signed({}) > $signed({})) ? {} : {};\n", w,
+                            opnd(x.a, 0, wc, st), opnd(x.b, 0, wc, st), opnd(x.a, 0, x.width, st),
+                            opnd(x.b, 0, x.width, st));
         break;
       }
       case NetNode::Op::Relu: {
         const NetNode& a = nodes_[x.a];
-        body += fmt::format("  wire {} = {}[{}] ? {}'d0 : {};  // ReLU\n", w, ref(x.a, st), a.width - 1, x.width,
-                            opnd(x.a, 0, x.width, st));
+        body += fmt::format("  wire {} = {}[{}] ? {}'d0 : {};  // ReLU\n", w, ref(x.a, st),
+                            a.width - 1, x.width, opnd(x.a, 0, x.width, st));
         break;
       }
       case NetNode::Op::Sticky: {
@@ -439,19 +459,22 @@ std::string Netlist::print(const NetSchedule& sc) const {
           if (s < 63 && c >= (int64_t{1} << s)) return "1'b0";
           return fmt::format("({} >= {})", f, literal(c, s));
         };
-        body += fmt::format("  wire {}_h = {};  // remainder >= divisor/2\n", x.name, ge(x.thrHalf));
+        body +=
+            fmt::format("  wire {}_h = {};  // remainder >= divisor/2\n", x.name, ge(x.thrHalf));
         if (x.thrAbove == x.thrHalf)  // odd divisor: the remainder is never exactly half
           body += fmt::format("  wire {}_r = {};  // remainder not 0\n", x.name, ge(x.thrZero));
         else
-          body += fmt::format("  wire {}_r = {} && !({} && !{});  // remainder not 0 and not exactly half\n",
-                              x.name, ge(x.thrZero), ge(x.thrHalf), ge(x.thrAbove));
+          body += fmt::format(
+              "  wire {}_r = {} && !({} && !{});  // remainder not 0 and not exactly half\n",
+              x.name, ge(x.thrZero), ge(x.thrHalf), ge(x.thrAbove));
         const int qBits = x.width - 2;  // bits of the floor the value needs
         const int have = a.width > s ? std::min(qBits, a.width - s) : 1;  // a >= 0: zero-extend
         const std::string q = a.width <= s ? "1'b0"
                               : have == 1  ? fmt::format("{}[{}]", av, s)
                                            : fmt::format("{}[{}:{}]", av, s + have - 1, s);
         body += fmt::format("  wire {} = {{{}{}, {}_h, {}_r}};  // floor, half, sticky\n", w,
-                            have < qBits ? fmt::format("{}'d0, ", qBits - have) : "", q, x.name, x.name);
+                            have < qBits ? fmt::format("{}'d0, ", qBits - have) : "", q, x.name,
+                            x.name);
         unused += (unused.empty() ? "" : ", ") + f;  // some thresholds may leave f bits unread
         break;
       }
@@ -462,10 +485,12 @@ std::string Netlist::print(const NetSchedule& sc) const {
             "  nn_requantize #(.IN_W({}), .IN_SIGNED({}), .OUT_W({}), .OUT_SIGNED({}), .SHIFT({}), "
             ".ROUNDING({}), .OVERFLOW({})) {}_rq (.in_data({}), .out_data({}));\n",
             a.width, a.isSigned ? 1 : 0, x.width, x.isSigned ? 1 : 0, x.inFrac - x.type.fracBits(),
-            static_cast<int>(x.type.rounding), static_cast<int>(x.type.overflow), x.name, ref(x.a, st), x.name);
+            static_cast<int>(x.type.rounding), static_cast<int>(x.type.overflow), x.name,
+            ref(x.a, st), x.name);
         break;
       }
-      default: break;
+      default:
+        break;
     }
     // Pipeline registers carrying this value to later stages: only the bits readers use.
     const int first = x.op == NetNode::Op::Input ? 1 : st;
@@ -485,8 +510,11 @@ std::string Netlist::print(const NetSchedule& sc) const {
       "  // operands are sign- (or zero-) extended to the sum's width, or cut to the low bits a\n"
       "  // sum of that width needs (two's-complement sums are exact modulo 2^width).\n" +
       body;
-  if (!regs.empty()) out += "  always @(posedge clk) begin\n    if (ce) begin\n" + regs + "    end\n  end\n";
-  if (!unused.empty()) out += fmt::format("  wire unused_{}bits = ^{{{}}};  // read by no one (lint sink)\n", prefix_, unused);
+  if (!regs.empty())
+    out += "  always @(posedge clk) begin\n    if (ce) begin\n" + regs + "    end\n  end\n";
+  if (!unused.empty())
+    out += fmt::format("  wire unused_{}bits = ^{{{}}};  // read by no one (lint sink)\n", prefix_,
+                       unused);
   return out;
 }
 

@@ -24,21 +24,21 @@ namespace nngen {
 struct NetNode {
   enum class Op { Input, Const, Add, Neg, Max, Relu, Requant, Sticky };
   Op op = Op::Input;
-  int a = -1, b = -1;         ///< operand nodes
-  int shA = 0, shB = 0;       ///< left shifts applied to the operands (Add, Max)
-  bool subB = false;          ///< Add: a - b instead of a + b
-  int inFrac = 0;             ///< Requant: fractional bits the operand is read with
-  FixedType type;             ///< Requant: target type
-  int64_t value = 0;          ///< Const
-  int64_t lo = 0, hi = 0;     ///< exact range of the wire's integer value
+  int a = -1, b = -1;      ///< operand nodes
+  int shA = 0, shB = 0;    ///< left shifts applied to the operands (Add, Max)
+  bool subB = false;       ///< Add: a - b instead of a + b
+  int inFrac = 0;          ///< Requant: fractional bits the operand is read with
+  FixedType type;          ///< Requant: target type
+  int64_t value = 0;       ///< Const
+  int64_t lo = 0, hi = 0;  ///< exact range of the wire's integer value
   /// Sticky: {a >> inFrac, f >= thrHalf, f >= thrZero && !(thrHalf <= f < thrAbove)} with f the
   /// low inFrac bits of a (a >= 0): floor, half bit and sticky bit of a division (divide.h)
   int64_t thrZero = 0, thrHalf = 0, thrAbove = 0;
-  int width = 1;              ///< bits
-  bool isSigned = true;       ///< two's complement (else unsigned)
-  int depth = 0;              ///< logic levels after the input registers
-  std::string name;           ///< Verilog identifier
-  std::string expr;           ///< Input: Verilog expression of the (registered) source bits
+  int width = 1;         ///< bits
+  bool isSigned = true;  ///< two's complement (else unsigned)
+  int depth = 0;         ///< logic levels after the input registers
+  std::string name;      ///< Verilog identifier
+  std::string expr;      ///< Input: Verilog expression of the (registered) source bits
 };
 
 /// The schedule of a netlist (Netlist::schedule()), per node index: the pipeline stage its value
@@ -142,7 +142,8 @@ class Netlist {
   std::vector<int> outputs_;
   std::vector<int> outputWidths_;
   std::map<std::pair<int, int64_t>, Term> oddProducts_;
-  std::map<int, std::vector<std::string>> comments_;  // printed before node index key  // (input node, odd f) -> x*f
+  std::map<int, std::vector<std::string>>
+      comments_;  // printed before node index key  // (input node, odd f) -> x*f
 };
 
 }  // namespace nngen

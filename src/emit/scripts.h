@@ -26,7 +26,7 @@ const std::vector<PartInfo>& knownParts();
 /// `stat -json` into <part>_stat.json), vivado_<part>.tcl (out-of-context synthesis and
 /// utilization/timing reports) and the clock constraint.
 /// @param rtlFiles the design's Verilog files, relative to the output folder
-std::vector<std::pair<std::string, std::string>> synthesisScripts(const Graph& g, const Design& d,
-                                                                  const std::vector<std::string>& rtlFiles);
+std::vector<std::pair<std::string, std::string>> synthesisScripts(
+    const Graph& g, const Design& d, const std::vector<std::string>& rtlFiles);
 
 }  // namespace nngen

@@ -38,14 +38,16 @@ void copyModel(const Graph& g, const fs::path& dir) {
   const fs::path specDir = fs::path(g.specPath).parent_path();
   fs::create_directories(dir / "files");
   auto relocate = [&](YAML::Node n, const std::string& newName) {
-    const fs::path src = fs::path(n.as<std::string>()).is_absolute() ? fs::path(n.as<std::string>())
-                                                                     : specDir / n.as<std::string>();
+    const fs::path src = fs::path(n.as<std::string>()).is_absolute()
+                             ? fs::path(n.as<std::string>())
+                             : specDir / n.as<std::string>();
     fs::copy_file(src, dir / "files" / newName, fs::copy_options::overwrite_existing);
     n = "files/" + newName;
   };
   for (YAML::Node layer : root["layers"])
     for (const char* key : {"kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"})
-      if (layer[key]) relocate(layer[key], fmt::format("{}_{}.npy", layer["name"].as<std::string>(), key));
+      if (layer[key])
+        relocate(layer[key], fmt::format("{}_{}.npy", layer["name"].as<std::string>(), key));
   if (root["test_data"]) {
     if (root["test_data"]["images"]) relocate(root["test_data"]["images"], "test_images.npy");
     if (root["test_data"]["labels"]) relocate(root["test_data"]["labels"], "test_labels.npy");
@@ -53,19 +55,21 @@ void copyModel(const Graph& g, const fs::path& dir) {
   YAML::Emitter e;
   e << root;
   std::string head;
-  for (const auto& line : commentLines(fmt::format("Copy of {} made by nngen build (weights under files/).", g.specPath)))
+  for (const auto& line : commentLines(
+           fmt::format("Copy of {} made by nngen build (weights under files/).", g.specPath)))
     head += "# " + line + "\n";
   writeText(dir / "net.yaml", fmt::format("{}{}\n", head, e.c_str()));
 }
 
 std::string moduleTable(const Design& d) {
-  std::string s = fmt::format("{:<28} {:>9} {:>7} {:>9} {:>6} {:>5}  {}\n", "module", "latency", "adders",
-                              "compare", "requant", "acc", "layers");
+  std::string s = fmt::format("{:<28} {:>9} {:>7} {:>9} {:>6} {:>5}  {}\n", "module", "latency",
+                              "adders", "compare", "requant", "acc", "layers");
   for (const auto& m : d.modules) {
     std::string layers;
     for (auto& l : m.layers) layers += (layers.empty() ? "" : ",") + l;
-    s += fmt::format("{:<28} {:>9} {:>7} {:>9} {:>6} {:>5}  {}\n", m.name, m.windowLatency + m.pipelineStages,
-                     m.stats.adders, m.stats.comparators, m.stats.requantizers,
+    s += fmt::format("{:<28} {:>9} {:>7} {:>9} {:>6} {:>5}  {}\n", m.name,
+                     m.windowLatency + m.pipelineStages, m.stats.adders, m.stats.comparators,
+                     m.stats.requantizers,
                      m.accumulatorBits ? std::to_string(m.accumulatorBits) : "-", layers);
   }
   return s;
@@ -75,13 +79,16 @@ std::string moduleTable(const Design& d) {
 
 std::string latencyLine(const Design& d) {
   return fmt::format(
-      "latency: {} cycles from an image's first input beat accepted to its last output beat accepted, "
-      "{} (images streamed back to back, no stalls: what `nngen sim` measures); one pixel per clock ({} beats "
+      "latency: {} cycles from an image's first input beat accepted to its last output beat "
+      "accepted, "
+      "{} (images streamed back to back, no stalls: what `nngen sim` measures); one pixel per "
+      "clock ({} beats "
       "per image)",
       d.latencyCycles,
       d.latencyAfterLastInput >= 0
           ? fmt::format("{} cycles after its last input beat", d.latencyAfterLastInput)
-          : fmt::format("{} cycles before its last input beat (trailing pixels feed no output)", -d.latencyAfterLastInput),
+          : fmt::format("{} cycles before its last input beat (trailing pixels feed no output)",
+                        -d.latencyAfterLastInput),
       d.inBeatsPerImage);
 }
 
@@ -95,7 +102,8 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
   for (const std::string& line : sum.passLog) progress(line);
   sum.irDump = dump.str();
   sum.warnings = g.warnings;
-  const std::string producer = fmt::format("nngen {} from {}", NNGEN_VERSION, fs::path(opt.spec).filename().string());
+  const std::string producer =
+      fmt::format("nngen {} from {}", NNGEN_VERSION, fs::path(opt.spec).filename().string());
   progress("emitting Verilog");
   const Design d = emitDesign(g, producer);
 
@@ -133,7 +141,8 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
       expect.beatsPerImage = d.outBeatsPerImage;
       for (const IntTensor& img : batch.images) {
         out.checkInterrupted();
-        for (Beat& b : packPixels(img, g.inputType.width, d.inBits)) stim.beats.push_back(std::move(b));
+        for (Beat& b : packPixels(img, g.inputType.width, d.inBits))
+          stim.beats.push_back(std::move(b));
         const IntTensor y = runNetwork(g, img);
         std::vector<Beat> ob = packPixels(y, d.outValueBits, d.outBits);
         if (d.hasClass) putBits(ob[0], d.outChannels * d.outValueBits, d.classBits, argmax(y));
@@ -148,7 +157,8 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
       sum.testImages = batch.images.size();
     }
 
-    for (const auto& [name, text] : synthesisScripts(g, d, rtlFiles)) writeText(tmp / "synth" / name, text);
+    for (const auto& [name, text] : synthesisScripts(g, d, rtlFiles))
+      writeText(tmp / "synth" / name, text);
     copyModel(g, tmp / "model");
 
     nlohmann::ordered_json j;
@@ -177,9 +187,13 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
     if (g.metadata.count("float_accuracy")) j["float_accuracy"] = g.metadata.at("float_accuracy");
     nlohmann::ordered_json mods = nlohmann::ordered_json::array();
     for (const auto& m : d.modules)
-      mods.push_back({{"name", m.name}, {"layers", m.layers}, {"latency_cycles", m.windowLatency + m.pipelineStages},
-                      {"adders", m.stats.adders}, {"comparators", m.stats.comparators},
-                      {"requantizers", m.stats.requantizers}, {"accumulator_bits", m.accumulatorBits}});
+      mods.push_back({{"name", m.name},
+                      {"layers", m.layers},
+                      {"latency_cycles", m.windowLatency + m.pipelineStages},
+                      {"adders", m.stats.adders},
+                      {"comparators", m.stats.comparators},
+                      {"requantizers", m.stats.requantizers},
+                      {"accumulator_bits", m.accumulatorBits}});
     j["modules"] = mods;
     writeText(tmp / "design.json", j.dump(2) + "\n");
     sum.table = moduleTable(d);

@@ -24,21 +24,21 @@ using Progress = std::function<void(const std::string&)>;
 
 /// Options of `nngen build`.
 struct BuildOptions {
-  std::string spec;          ///< the YAML spec
-  std::string outDir;        ///< output folder; replaced atomically (written beside, renamed)
-  std::string dumpIrAfter;   ///< pass name or "all" (empty: no dump)
-  size_t maxImages = 0;      ///< test images to put in the testbench data (0 = all)
+  std::string spec;         ///< the YAML spec
+  std::string outDir;       ///< output folder; replaced atomically (written beside, renamed)
+  std::string dumpIrAfter;  ///< pass name or "all" (empty: no dump)
+  size_t maxImages = 0;     ///< test images to put in the testbench data (0 = all)
 };
 
 /// What `nngen build` produced, for the CLI's summary.
 struct BuildSummary {
   std::string top;
-  std::string table;         ///< per-module report (layers, latency, arithmetic)
-  std::string irDump;        ///< --dump-ir-after output
+  std::string table;                 ///< per-module report (layers, latency, arithmetic)
+  std::string irDump;                ///< --dump-ir-after output
   std::vector<std::string> passLog;  ///< one line per pass, "<pass>: <what it changed>"
-  int pipelineCycles = 0;    ///< sum of module pipeline latencies (cycles)
+  int pipelineCycles = 0;            ///< sum of module pipeline latencies (cycles)
   int inBeatsPerImage = 0;
-  size_t testImages = 0;     ///< images in the testbench data
+  size_t testImages = 0;           ///< images in the testbench data
   std::vector<std::string> files;  ///< files written, relative to outDir
   std::vector<Warning> warnings;   ///< from loading and the passes (e.g. constants that saturate)
   int latencyCycles = 0;           ///< exact simulated latency, first input beat to output beat
@@ -57,19 +57,19 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress);
 /// Options of `nngen run`.
 struct RunOptions {
   std::string spec;
-  std::string input;         ///< .npy inputs (empty: the spec's test_data)
-  std::string labels;        ///< .npy labels (empty: the spec's, if the inputs are its test data)
-  std::string outDir;        ///< where logits/classes .npy go (empty: nothing written)
+  std::string input;   ///< .npy inputs (empty: the spec's test_data)
+  std::string labels;  ///< .npy labels (empty: the spec's, if the inputs are its test data)
+  std::string outDir;  ///< where logits/classes .npy go (empty: nothing written)
   size_t maxImages = 0;
 };
 
 /// Result of the C++ reference on a batch.
 struct RunSummary {
   size_t images = 0;
-  std::optional<double> accuracy;     ///< when labels are known
+  std::optional<double> accuracy;            ///< when labels are known
   std::optional<std::string> floatAccuracy;  ///< from the spec's metadata, when present
-  std::vector<int> classes;           ///< argmax per image (classifiers)
-  std::vector<Warning> warnings;      ///< from loading and the passes
+  std::vector<int> classes;                  ///< argmax per image (classifiers)
+  std::vector<Warning> warnings;             ///< from loading and the passes
 };
 
 /// Runs the bit-accurate reference (the golden model) and writes logits.npy (real values,
@@ -78,14 +78,14 @@ RunSummary runReference(const RunOptions& opt, const Progress& progress);
 
 /// Options of `nngen sim`.
 struct SimOptions {
-  std::string rtlDir;        ///< a folder written by `nngen build`
-  std::string input;         ///< other images (.npy); empty: the testbench data from build
+  std::string rtlDir;  ///< a folder written by `nngen build`
+  std::string input;   ///< other images (.npy); empty: the testbench data from build
   std::string labels;
-  bool stall = false;        ///< random tvalid gaps and tready backpressure
+  bool stall = false;  ///< random tvalid gaps and tready backpressure
   unsigned seed = 1;
   size_t maxImages = 0;
-  int jobs = 2;              ///< parallel C++ compile jobs for the Verilator model
-  unsigned repeat = 1;       ///< stream the images this many times (each pass compared)
+  int jobs = 2;                   ///< parallel C++ compile jobs for the Verilator model
+  unsigned repeat = 1;            ///< stream the images this many times (each pass compared)
   std::vector<uint64_t> resetAt;  ///< cycles (0 = first after the initial reset) to assert rst at
   unsigned resetRandom = 0;       ///< that many resets at random points drawn from `seed`
   unsigned resetCycles = 1;       ///< rising edges with rst = 1 per mid-stream reset
@@ -100,10 +100,10 @@ struct SimSummary {
   size_t mismatches = 0;       ///< output beats that differ from the reference in any bit,
                                ///< plus unexpected beats (e.g. stale after a reset)
   std::vector<std::string> mismatchDetails;  ///< the first few, readable
-  std::optional<double> accuracy;    ///< of the RTL's classes, when labels are known
+  std::optional<double> accuracy;            ///< of the RTL's classes, when labels are known
   std::optional<double> referenceAccuracy;
   std::optional<std::string> floatAccuracy;
-  std::string driverJson;            ///< the driver's timing report (latency, II, rate)
+  std::string driverJson;  ///< the driver's timing report (latency, II, rate)
   double latencyCycles = 0, iiCycles = 0, imagesPerSecond = 0;
   double clockPeriodNs = 0;
   int axiViolations = 0;
@@ -118,11 +118,11 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress);
 
 /// A resource count of one part from one Yosys run.
 struct PartReport {
-  std::string part;           ///< e.g. xcvu9p-flgb2104-2L-e
-  std::string family;         ///< synth_xilinx -family
+  std::string part;    ///< e.g. xcvu9p-flgb2104-2L-e
+  std::string family;  ///< synth_xilinx -family
   double luts = 0, lutLogic = 0, lutMemory = 0, ffs = 0, dsps = 0, bram36 = 0;
   double lutAvail = 0, ffAvail = 0, dspAvail = 0, bram36Avail = 0;
-  double seconds = 0;         ///< Yosys wall time
+  double seconds = 0;  ///< Yosys wall time
 };
 
 /// Runs Yosys synth_xilinx on the design for the given parts ("all" or a short name such as

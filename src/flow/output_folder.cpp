@@ -63,25 +63,31 @@ void checkReplaceable(const fs::path& p) {
   const fs::file_status st = fs::symlink_status(p, ec);
   if (!fs::exists(st)) return;
   const std::string rule =
-      "nngen build replaces only a folder it built itself (it holds a .nngen-build.json) or an empty one; "
+      "nngen build replaces only a folder it built itself (it holds a .nngen-build.json) or an "
+      "empty one; "
       "choose a new output folder";
-  if (fs::is_symlink(st)) throw Error(fmt::format("output {} is a symbolic link to nothing: {}", quoted(p), rule));
-  if (!fs::is_directory(st)) throw Error(fmt::format("output {} exists and is not a folder: {}", quoted(p), rule));
+  if (fs::is_symlink(st))
+    throw Error(fmt::format("output {} is a symbolic link to nothing: {}", quoted(p), rule));
+  if (!fs::is_directory(st))
+    throw Error(fmt::format("output {} exists and is not a folder: {}", quoted(p), rule));
   if (fs::is_empty(p, ec)) return;
   const auto files = markerFiles(p);
-  if (!files) throw Error(fmt::format("output {} is a folder nngen did not build: {}", quoted(p), rule));
+  if (!files)
+    throw Error(fmt::format("output {} is a folder nngen did not build: {}", quoted(p), rule));
   std::set<std::string> dirs;
   for (const auto& f : *files)
-    for (fs::path d = fs::path(f).parent_path(); !d.empty(); d = d.parent_path()) dirs.insert(d.string());
-  for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+    for (fs::path d = fs::path(f).parent_path(); !d.empty(); d = d.parent_path())
+      dirs.insert(d.string());
+  for (auto it = fs::recursive_directory_iterator(p, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const std::string rel = fs::relative(it->path(), p).string();
     if (producedByTools(rel)) continue;
     const bool isDir = it->is_directory() && !it->is_symlink();
     if (files->count(rel) || (isDir && dirs.count(rel))) continue;
-    throw Error(fmt::format("output {} holds '{}', which nngen did not write; move it away or choose another "
-                            "output folder (nngen never deletes files it did not create)",
-                            quoted(p), rel));
+    throw Error(fmt::format(
+        "output {} holds '{}', which nngen did not write; move it away or choose another "
+        "output folder (nngen never deletes files it did not create)",
+        quoted(p), rel));
   }
   if (ec) throw Error(fmt::format("cannot read the output folder {}: {}", quoted(p), ec.message()));
 }
@@ -95,7 +101,8 @@ OutputFolder::OutputFolder(const std::string& path) {
   path_ = fs::weakly_canonical(fs::absolute(path), ec);
   if (ec) throw Error(fmt::format("output folder '{}': {}", path, ec.message()));
   if (!path_.has_filename()) path_ = path_.parent_path();
-  if (path_ == path_.root_path()) throw Error(fmt::format("output folder '{}' is the root folder", path));
+  if (path_ == path_.root_path())
+    throw Error(fmt::format("output folder '{}' is the root folder", path));
   checkReplaceable(path_);
 }
 
@@ -104,10 +111,12 @@ OutputFolder::~OutputFolder() { release(); }
 fs::path OutputFolder::begin(const std::function<void(const std::string&)>& progress) {
   const fs::path parent = path_.parent_path();
   std::error_code ec;
-  for (fs::path a = parent; !a.empty() && !fs::exists(fs::symlink_status(a, ec)); a = a.parent_path())
+  for (fs::path a = parent; !a.empty() && !fs::exists(fs::symlink_status(a, ec));
+       a = a.parent_path())
     createdParent_ = a;
   fs::create_directories(parent, ec);
-  if (ec) throw Error(fmt::format("cannot create the folder '{}': {}", parent.string(), ec.message()));
+  if (ec)
+    throw Error(fmt::format("cannot create the folder '{}': {}", parent.string(), ec.message()));
 
   // Lock X.nngen-lock; after taking it, check that the file is still the one at the path (a
   // finishing build unlinks it while holding the lock).
@@ -115,16 +124,18 @@ fs::path OutputFolder::begin(const std::function<void(const std::string&)>& prog
   for (bool waited = false;;) {
     lockFd_ = ::open(lockPath_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     if (lockFd_ < 0)
-      throw Error(fmt::format("cannot create the lock file '{}': {}", lockPath_.string(), std::strerror(errno)));
+      throw Error(fmt::format("cannot create the lock file '{}': {}", lockPath_.string(),
+                              std::strerror(errno)));
     if (::flock(lockFd_, LOCK_EX | LOCK_NB) != 0) {
       if (!waited) progress(fmt::format("waiting for another nngen build of {}", quoted(path_)));
       waited = true;
       while (::flock(lockFd_, LOCK_EX) != 0 && errno == EINTR) {
       }
     }
-    struct stat held {}, now {};
-    if (::fstat(lockFd_, &held) == 0 && ::stat(lockPath_.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
-        held.st_dev == now.st_dev)
+    struct stat held {
+    }, now{};
+    if (::fstat(lockFd_, &held) == 0 && ::stat(lockPath_.c_str(), &now) == 0 &&
+        held.st_ino == now.st_ino && held.st_dev == now.st_dev)
       break;
     ::close(lockFd_);
     lockFd_ = -1;
@@ -135,7 +146,8 @@ fs::path OutputFolder::begin(const std::function<void(const std::string&)>& prog
   const std::string stem = path_.filename().string();
   for (const auto& e : fs::directory_iterator(parent, ec)) {
     const std::string n = e.path().filename().string();
-    const bool stale = (n.size() == stem.size() + 17 && n.starts_with(stem + ".nngen-tmp-")) || n == stem + ".nngen-old";
+    const bool stale = (n.size() == stem.size() + 17 && n.starts_with(stem + ".nngen-tmp-")) ||
+                       n == stem + ".nngen-old";
     if (stale && e.is_directory() && !e.is_symlink()) {
       progress(fmt::format("removing {} left by an interrupted build", quoted(e.path())));
       fs::remove_all(e.path(), ec);
@@ -144,7 +156,8 @@ fs::path OutputFolder::begin(const std::function<void(const std::string&)>& prog
 
   std::string tmpl = (parent / (stem + ".nngen-tmp-XXXXXX")).string();
   if (!::mkdtemp(tmpl.data()))
-    throw Error(fmt::format("cannot create a folder beside {}: {}", quoted(path_), std::strerror(errno)));
+    throw Error(
+        fmt::format("cannot create a folder beside {}: {}", quoted(path_), std::strerror(errno)));
   tmp_ = tmpl;
   const mode_t mask = ::umask(0);
   ::umask(mask);
@@ -171,7 +184,8 @@ void OutputFolder::commit(const std::vector<std::string>& files) {
   checkInterrupted();
   nlohmann::ordered_json marker;
   marker["nngen"] = NNGEN_VERSION;
-  marker["note"] = "written by nngen build; nngen replaces this folder only while it holds nothing else";
+  marker["note"] =
+      "written by nngen build; nngen replaces this folder only while it holds nothing else";
   marker["files"] = files;
   {
     std::ofstream o(tmp_ / kBuildMarker);
@@ -203,7 +217,8 @@ void OutputFolder::release() {
   if (!tmp_.empty()) fs::remove_all(tmp_, ec);
   tmp_.clear();
   if (!createdParent_.empty())  // only folders that are still empty
-    for (fs::path a = path_.parent_path(); a.string().size() >= createdParent_.string().size(); a = a.parent_path())
+    for (fs::path a = path_.parent_path(); a.string().size() >= createdParent_.string().size();
+         a = a.parent_path())
       if (!fs::remove(a, ec)) break;
   createdParent_.clear();
   if (lockFd_ >= 0) {

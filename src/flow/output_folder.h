@@ -35,8 +35,8 @@ class OutputFolder {
   /// Resolves `path` (symbolic links in it followed) and checks that it may be written.
   /// @throws Error when the path exists and is not a folder nngen built (a regular file, a
   ///         non-empty folder without the marker, a folder holding files the marker does not
-  ///         list, except the results of nngen sim in sim/obj_dir and sim/run and of the synthesis tools
-  ///         in synth/), naming the path and the first offending file.
+  ///         list, except the results of nngen sim in sim/obj_dir and sim/run and of the synthesis
+  ///         tools in synth/), naming the path and the first offending file.
   explicit OutputFolder(const std::string& path);
   ~OutputFolder();
   OutputFolder(const OutputFolder&) = delete;

@@ -14,8 +14,8 @@
 
 namespace nngen {
 
-int runProcess(const std::vector<std::string>& argv, const std::function<void(const std::string&)>& onLine,
-               const std::string& workDir) {
+int runProcess(const std::vector<std::string>& argv,
+               const std::function<void(const std::string&)>& onLine, const std::string& workDir) {
   int fds[2];
   if (pipe(fds) != 0) throw Error("cannot create a pipe");
   const pid_t pid = fork();
@@ -49,7 +49,8 @@ int runProcess(const std::vector<std::string>& argv, const std::function<void(co
   int status = 0;
   waitpid(pid, &status, 0);
   if (WIFEXITED(status)) {
-    if (WEXITSTATUS(status) == 127) throw Error(fmt::format("cannot run '{}': not installed?", argv[0]));
+    if (WEXITSTATUS(status) == 127)
+      throw Error(fmt::format("cannot run '{}': not installed?", argv[0]));
     return WEXITSTATUS(status);
   }
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);

@@ -10,7 +10,8 @@ namespace nngen {
 
 /// Runs `argv` (no shell), feeding each line of its combined stdout+stderr to `onLine` as it
 /// arrives. @returns the exit status (or 128 + signal). @throws Error if it cannot start.
-int runProcess(const std::vector<std::string>& argv, const std::function<void(const std::string&)>& onLine,
+int runProcess(const std::vector<std::string>& argv,
+               const std::function<void(const std::string&)>& onLine,
                const std::string& workDir = "");
 
 /// Whether a program is on PATH.

@@ -18,7 +18,8 @@ RunSummary runReference(const RunOptions& opt, const Progress& progress) {
   const Graph g = runPasses(loadSpec(opt.spec));
   std::string images = opt.input, labels = opt.labels;
   if (images.empty()) {
-    if (!g.testData) throw Error(SourceLoc{opt.spec, 0}, "", "no --input given and the spec has no test_data");
+    if (!g.testData)
+      throw Error(SourceLoc{opt.spec, 0}, "", "no --input given and the spec has no test_data");
     images = g.testData->images;
     if (labels.empty()) labels = g.testData->labels;
   }
@@ -43,7 +44,8 @@ RunSummary runReference(const RunOptions& opt, const Progress& progress) {
     if ((i + 1) % 500 == 0) progress(fmt::format("{}/{} images", i + 1, batch.images.size()));
   }
   if (!batch.labels.empty() && sum.images) sum.accuracy = double(correct) / double(sum.images);
-  if (g.metadata.count("float_accuracy") && opt.input.empty()) sum.floatAccuracy = g.metadata.at("float_accuracy");
+  if (g.metadata.count("float_accuracy") && opt.input.empty())
+    sum.floatAccuracy = g.metadata.at("float_accuracy");
   if (!opt.outDir.empty()) {
     fs::create_directories(opt.outDir);
     const std::vector<size_t> shape{sum.images, size_t(os.h), size_t(os.w), size_t(os.c)};

@@ -24,7 +24,9 @@ namespace {
 nlohmann::json readDesign(const fs::path& dir) {
   const fs::path p = dir / "design.json";
   std::ifstream i(p);
-  if (!i) throw Error(fmt::format("'{}' has no design.json: is it a folder written by `nngen build`?", dir.string()));
+  if (!i)
+    throw Error(fmt::format("'{}' has no design.json: is it a folder written by `nngen build`?",
+                            dir.string()));
   try {
     return nlohmann::json::parse(i);
   } catch (const std::exception& e) {
@@ -33,7 +35,8 @@ nlohmann::json readDesign(const fs::path& dir) {
 }
 
 /// Builds (or reuses) the Verilator model; returns the driver's path.
-fs::path verilate(const fs::path& dir, const nlohmann::json& design, int jobs, const Progress& progress) {
+fs::path verilate(const fs::path& dir, const nlohmann::json& design, int jobs,
+                  const Progress& progress) {
   const fs::path obj = dir / "sim" / "obj_dir";
   const fs::path exe = obj / "nn_sim";
   std::vector<fs::path> sources;
@@ -52,35 +55,47 @@ fs::path verilate(const fs::path& dir, const nlohmann::json& design, int jobs, c
       return exe;
     }
   }
-  if (!haveProgram("verilator")) throw Error("verilator is not installed (tools/install_deps.sh installs it)");
+  if (!haveProgram("verilator"))
+    throw Error("verilator is not installed (tools/install_deps.sh installs it)");
   // --assert: the primitives' hold-rule assertions (`ifndef SYNTHESIS) watch every stream between
   // the layers, which the driver's monitor on m_axis cannot see; a failing one stops the run
   // ($error, exit 3) with the offending values. Cost: see sim/README.md.
-  std::vector<std::string> argv = {"verilator", "--cc", "--exe", "--build", "-j", std::to_string(std::max(1, jobs)),
-                                   "-O3", "--x-assign", "fast", "--x-initial", "fast", "--assert",
-                                   "--prefix", "Vnn_top", "--top-module", design["top"].get<std::string>(),
-                                   "-Mdir", obj.string(), "-o", "nn_sim",
-                                   "-CFLAGS", "-O1"};
+  std::vector<std::string> argv = {"verilator",    "--cc",
+                                   "--exe",        "--build",
+                                   "-j",           std::to_string(std::max(1, jobs)),
+                                   "-O3",          "--x-assign",
+                                   "fast",         "--x-initial",
+                                   "fast",         "--assert",
+                                   "--prefix",     "Vnn_top",
+                                   "--top-module", design["top"].get<std::string>(),
+                                   "-Mdir",        obj.string(),
+                                   "-o",           "nn_sim",
+                                   "-CFLAGS",      "-O1"};
   for (auto& s : sources) argv.push_back(s.string());
-  progress(fmt::format("[verilator] translating {} Verilog files and compiling the model (this can take a while)",
-                       sources.size() - 1));
+  progress(fmt::format(
+      "[verilator] translating {} Verilog files and compiling the model (this can take a while)",
+      sources.size() - 1));
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<std::string> log;
   int compiled = 0;
   const int status = runProcess(argv, [&](const std::string& line) {
     log.push_back(line);
-    if (line.rfind("%", 0) == 0) progress("[verilator] " + line);
+    if (line.rfind("%", 0) == 0)
+      progress("[verilator] " + line);
     else if (line.find("g++") != std::string::npos && line.find(" -c ") != std::string::npos)
-      progress(fmt::format("[verilator] compiling C++ unit {} ({:.0f} s)", ++compiled,
-                           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
+      progress(fmt::format(
+          "[verilator] compiling C++ unit {} ({:.0f} s)", ++compiled,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
   });
   if (status != 0 || !fs::exists(exe)) {
     std::string tail;
-    for (size_t k = log.size() > 30 ? log.size() - 30 : 0; k < log.size(); ++k) tail += "\n  " + log[k];
+    for (size_t k = log.size() > 30 ? log.size() - 30 : 0; k < log.size(); ++k)
+      tail += "\n  " + log[k];
     throw Error(fmt::format("Verilator build failed (exit {}):{}", status, tail));
   }
-  progress(fmt::format("[verilator] model built in {:.1f} s",
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
+  progress(
+      fmt::format("[verilator] model built in {:.1f} s",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
   return exe;
 }
 
@@ -89,12 +104,14 @@ fs::path verilate(const fs::path& dir, const nlohmann::json& design, int jobs, c
 SimSummary simulate(const SimOptions& opt, const Progress& progress) {
   const fs::path dir = fs::absolute(opt.rtlDir);
   const nlohmann::json design = readDesign(dir);
-  const int outBits = design["out_bits"], outChannels = design["out_channels"], valueBits = design["out_value_bits"];
+  const int outBits = design["out_bits"], outChannels = design["out_channels"],
+            valueBits = design["out_value_bits"];
   const int classBits = design["class_bits"];
   const bool hasClass = design["has_class"], outSigned = design["out_signed"];
   SimSummary sum;
   sum.clockPeriodNs = design["clock_period_ns"];
-  if (design.contains("float_accuracy") && opt.input.empty()) sum.floatAccuracy = design["float_accuracy"];
+  if (design.contains("float_accuracy") && opt.input.empty())
+    sum.floatAccuracy = design["float_accuracy"];
 
   // Stimulus and expected outputs: the build's, or made now by the reference.
   fs::path stimulus = dir / "sim" / "stimulus.bin", expected = dir / "sim" / "expected.bin";
@@ -119,7 +136,8 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress) {
     expect.bits = outBits;
     expect.beatsPerImage = design["out_beats_per_image"];
     for (const IntTensor& img : batch.images) {
-      for (Beat& b : packPixels(img, g.inputType.width, stim.bits)) stim.beats.push_back(std::move(b));
+      for (Beat& b : packPixels(img, g.inputType.width, stim.bits))
+        stim.beats.push_back(std::move(b));
       const IntTensor y = runNetwork(g, img);
       std::vector<Beat> ob = packPixels(y, valueBits, outBits);
       if (hasClass) putBits(ob[0], outChannels * valueBits, classBits, argmax(y));
@@ -140,15 +158,17 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress) {
 
   for (size_t i = 1; i < opt.resetAt.size(); ++i)
     if (opt.resetAt[i] <= opt.resetAt[i - 1] + opt.resetCycles)
-      throw Error(fmt::format("--reset-at: cycle {} follows {}; the cycles must increase by more than "
-                              "--reset-cycles ({})",
-                              opt.resetAt[i], opt.resetAt[i - 1], opt.resetCycles));
+      throw Error(
+          fmt::format("--reset-at: cycle {} follows {}; the cycles must increase by more than "
+                      "--reset-cycles ({})",
+                      opt.resetAt[i], opt.resetAt[i - 1], opt.resetCycles));
   const fs::path exe = verilate(dir, design, opt.jobs, progress);
   const fs::path output = runDir / "output.bin", orderPath = runDir / "order.bin";
   fs::remove(output);
   fs::remove(orderPath);
-  std::vector<std::string> argv = {exe.string(), "--stimulus", stimulus.string(), "--output",
-                                   output.string(), "--seed", std::to_string(opt.seed)};
+  std::vector<std::string> argv = {
+      exe.string(),    "--stimulus", stimulus.string(),       "--output",
+      output.string(), "--seed",     std::to_string(opt.seed)};
   argv.insert(argv.end(), {"--order", orderPath.string(), "--repeat", std::to_string(opt.repeat),
                            "--reset-cycles", std::to_string(opt.resetCycles)});
   if (opt.stall) argv.push_back("--stall");
@@ -168,17 +188,22 @@ SimSummary simulate(const SimOptions& opt, const Progress& progress) {
   std::vector<std::string> log;
   const int status = runProcess(argv, [&](const std::string& line) {
     log.push_back(line);
-    if (line.rfind("{", 0) == 0) sum.driverJson = line;
-    else progress("[sim] " + line);
+    if (line.rfind("{", 0) == 0)
+      sum.driverJson = line;
+    else
+      progress("[sim] " + line);
   });
   // Exit 5: output beats that no image streamed since the last reset explains; counted below.
   if ((status != 0 && status != 5) || sum.driverJson.empty()) {
     std::string tail;
-    for (size_t k = log.size() > 10 ? log.size() - 10 : 0; k < log.size(); ++k) tail += "\n  " + log[k];
+    for (size_t k = log.size() > 10 ? log.size() - 10 : 0; k < log.size(); ++k)
+      tail += "\n  " + log[k];
     throw Error(fmt::format("the simulation failed (exit {}):{}", status, tail));
   }
   const nlohmann::json report = nlohmann::json::parse(sum.driverJson);
-  auto num = [&](const char* k) { return report.contains(k) && report[k].is_number() ? report[k].get<double>() : 0.0; };
+  auto num = [&](const char* k) {
+    return report.contains(k) && report[k].is_number() ? report[k].get<double>() : 0.0;
+  };
   sum.latencyCycles = num("latency_max");
   sum.iiCycles = num("ii_mean");
   sum.imagesPerSecond = num("images_per_second");

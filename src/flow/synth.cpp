@@ -3,13 +3,13 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <map>
-#include <regex>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "emit/scripts.h"
 #include "flow/flow.h"
@@ -24,10 +24,10 @@ namespace {
 /// LUTs used by a LUT-RAM or shift-register cell (Xilinx UG574 / UG474 slice descriptions).
 double lutMemoryCost(const std::string& cell) {
   static const std::map<std::string, double> cost = {
-      {"RAM32X1S", 1}, {"RAM64X1S", 1}, {"RAM128X1S", 2}, {"RAM256X1S", 4}, {"RAM32X1D", 2},
-      {"RAM64X1D", 2}, {"RAM128X1D", 4}, {"RAM256X1D", 8}, {"RAM32M", 4},   {"RAM64M", 4},
-      {"RAM32M16", 8}, {"RAM64M8", 8},  {"RAM512X1S", 8}, {"SRL16E", 1},   {"SRLC16E", 1},
-      {"SRLC32E", 1}};
+      {"RAM32X1S", 1},  {"RAM64X1S", 1}, {"RAM128X1S", 2}, {"RAM256X1S", 4},
+      {"RAM32X1D", 2},  {"RAM64X1D", 2}, {"RAM128X1D", 4}, {"RAM256X1D", 8},
+      {"RAM32M", 4},    {"RAM64M", 4},   {"RAM32M16", 8},  {"RAM64M8", 8},
+      {"RAM512X1S", 8}, {"SRL16E", 1},   {"SRLC16E", 1},   {"SRLC32E", 1}};
   auto it = cost.find(cell);
   return it == cost.end() ? 0 : it->second;
 }
@@ -36,12 +36,18 @@ void countCells(const nlohmann::json& cells, PartReport& r) {
   for (auto it = cells.begin(); it != cells.end(); ++it) {
     const std::string c = it.key();
     const double n = it.value().get<double>();
-    if (c.rfind("LUT", 0) == 0) r.lutLogic += n;
-    else if (lutMemoryCost(c) > 0) r.lutMemory += n * lutMemoryCost(c);
-    else if (c.rfind("FD", 0) == 0 || c.rfind("LD", 0) == 0) r.ffs += n;
-    else if (c.rfind("DSP48", 0) == 0) r.dsps += n;
-    else if (c.rfind("RAMB36", 0) == 0) r.bram36 += n;
-    else if (c.rfind("RAMB18", 0) == 0) r.bram36 += 0.5 * n;
+    if (c.rfind("LUT", 0) == 0)
+      r.lutLogic += n;
+    else if (lutMemoryCost(c) > 0)
+      r.lutMemory += n * lutMemoryCost(c);
+    else if (c.rfind("FD", 0) == 0 || c.rfind("LD", 0) == 0)
+      r.ffs += n;
+    else if (c.rfind("DSP48", 0) == 0)
+      r.dsps += n;
+    else if (c.rfind("RAMB36", 0) == 0)
+      r.bram36 += n;
+    else if (c.rfind("RAMB18", 0) == 0)
+      r.bram36 += 0.5 * n;
   }
   r.luts = r.lutLogic + r.lutMemory;
 }
@@ -51,7 +57,8 @@ PartReport synthesizePart(const fs::path& dir, const PartInfo& p, const Progress
   const std::string script = fmt::format("yosys_{}.ys", p.shortName);
   const fs::path stat = dir / fmt::format("{}_stat.json", p.shortName);
   fs::remove(stat);
-  progress(fmt::format("[yosys {}] synth_xilinx -family {} (log: synth/yosys_{}.log)", p.shortName, p.family, p.shortName));
+  progress(fmt::format("[yosys {}] synth_xilinx -family {} (log: synth/yosys_{}.log)", p.shortName,
+                       p.family, p.shortName));
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<std::string> tail;
   const int status = runProcess(
@@ -63,9 +70,10 @@ PartReport synthesizePart(const fs::path& dir, const PartInfo& p, const Progress
         static const std::regex step(R"(^\d+\.\d+\. Executing (.*)$)");
         std::smatch m;
         if (std::regex_match(line, m, step))
-          progress(fmt::format("[yosys {}] {:6.1f} s  {}", p.shortName,
-                               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-                               std::string(m[1])));
+          progress(fmt::format(
+              "[yosys {}] {:6.1f} s  {}", p.shortName,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+              std::string(m[1])));
       },
       dir.string());
   PartReport r;
@@ -94,12 +102,16 @@ PartReport synthesizePart(const fs::path& dir, const PartInfo& p, const Progress
 std::vector<PartReport> synthesize(const std::string& rtlDir, const std::string& parts, int jobs,
                                    const Progress& progress) {
   const fs::path dir = fs::absolute(rtlDir) / "synth";
-  if (!fs::exists(dir)) throw Error(fmt::format("'{}' has no synth/ folder: is it a folder written by `nngen build`?", rtlDir));
-  if (!haveProgram("yosys")) throw Error("yosys is not installed (tools/install_deps.sh installs it)");
+  if (!fs::exists(dir))
+    throw Error(
+        fmt::format("'{}' has no synth/ folder: is it a folder written by `nngen build`?", rtlDir));
+  if (!haveProgram("yosys"))
+    throw Error("yosys is not installed (tools/install_deps.sh installs it)");
   std::vector<PartInfo> selected;
   for (const PartInfo& p : knownParts())
     if (parts == "all" || parts == p.shortName || parts == p.name) selected.push_back(p);
-  if (selected.empty()) throw Error(fmt::format("unknown part '{}' (xcvu9p, xc7z020 or all)", parts));
+  if (selected.empty())
+    throw Error(fmt::format("unknown part '{}' (xcvu9p, xc7z020 or all)", parts));
 
   // Yosys is single-threaded: up to `jobs` parts run at once. Progress lines of concurrent runs
   // are serialized.
@@ -115,7 +127,8 @@ std::vector<PartReport> synthesize(const std::string& rtlDir, const std::string&
       running.front().get();  // rethrows a failure
       running.erase(running.begin());
     }
-    running.push_back(std::async(std::launch::async, [&, i] { reports[i] = synthesizePart(dir, selected[i], locked); }));
+    running.push_back(std::async(
+        std::launch::async, [&, i] { reports[i] = synthesizePart(dir, selected[i], locked); }));
   }
   for (auto& f : running) f.get();
   return reports;
@@ -123,14 +136,19 @@ std::vector<PartReport> synthesize(const std::string& rtlDir, const std::string&
 
 std::string formatSynthTable(const std::vector<PartReport>& rs) {
   std::string s = "Resources from Yosys synth_xilinx (Yosys's mapping, not Vivado's):\n";
-  s += fmt::format("{:<22} {:>20} {:>20} {:>14} {:>14} {:>8}\n", "part", "LUT", "FF", "DSP", "BRAM36", "yosys s");
-  auto cell = [](double used, double avail) { return fmt::format("{:.0f} ({:.2f}%)", used, 100.0 * used / avail); };
+  s += fmt::format("{:<22} {:>20} {:>20} {:>14} {:>14} {:>8}\n", "part", "LUT", "FF", "DSP",
+                   "BRAM36", "yosys s");
+  auto cell = [](double used, double avail) {
+    return fmt::format("{:.0f} ({:.2f}%)", used, 100.0 * used / avail);
+  };
   for (const auto& r : rs)
-    s += fmt::format("{:<22} {:>20} {:>20} {:>14} {:>14} {:>8.1f}\n", r.part, cell(r.luts, r.lutAvail),
-                     cell(r.ffs, r.ffAvail), cell(r.dsps, r.dspAvail),
-                     fmt::format("{:g} ({:.2f}%)", r.bram36, 100.0 * r.bram36 / r.bram36Avail), r.seconds);
+    s += fmt::format("{:<22} {:>20} {:>20} {:>14} {:>14} {:>8.1f}\n", r.part,
+                     cell(r.luts, r.lutAvail), cell(r.ffs, r.ffAvail), cell(r.dsps, r.dspAvail),
+                     fmt::format("{:g} ({:.2f}%)", r.bram36, 100.0 * r.bram36 / r.bram36Avail),
+                     r.seconds);
   for (const auto& r : rs)
-    if (r.lutMemory > 0) s += fmt::format("  {}: {:.0f} of the LUTs are LUT-RAM/SRL\n", r.part, r.lutMemory);
+    if (r.lutMemory > 0)
+      s += fmt::format("  {}: {:.0f} of the LUTs are LUT-RAM/SRL\n", r.part, r.lutMemory);
   for (const auto& r : rs)
     if (r.luts > r.lutAvail || r.ffs > r.ffAvail || r.dsps > r.dspAvail || r.bram36 > r.bram36Avail)
       s += fmt::format("  {}: the design does not fit this part\n", r.part);
@@ -140,11 +158,18 @@ std::string formatSynthTable(const std::vector<PartReport>& rs) {
 std::string synthJson(const std::vector<PartReport>& rs) {
   nlohmann::ordered_json j = nlohmann::ordered_json::array();
   for (const auto& r : rs)
-    j.push_back({{"part", r.part}, {"tool", "yosys synth_xilinx -family " + r.family},
-                 {"lut", r.luts}, {"lut_logic", r.lutLogic}, {"lut_memory", r.lutMemory}, {"ff", r.ffs},
-                 {"dsp", r.dsps}, {"bram36", r.bram36},
-                 {"lut_pct", 100.0 * r.luts / r.lutAvail}, {"ff_pct", 100.0 * r.ffs / r.ffAvail},
-                 {"dsp_pct", 100.0 * r.dsps / r.dspAvail}, {"bram36_pct", 100.0 * r.bram36 / r.bram36Avail},
+    j.push_back({{"part", r.part},
+                 {"tool", "yosys synth_xilinx -family " + r.family},
+                 {"lut", r.luts},
+                 {"lut_logic", r.lutLogic},
+                 {"lut_memory", r.lutMemory},
+                 {"ff", r.ffs},
+                 {"dsp", r.dsps},
+                 {"bram36", r.bram36},
+                 {"lut_pct", 100.0 * r.luts / r.lutAvail},
+                 {"ff_pct", 100.0 * r.ffs / r.ffAvail},
+                 {"dsp_pct", 100.0 * r.dsps / r.dspAvail},
+                 {"bram36_pct", 100.0 * r.bram36 / r.bram36Avail},
                  {"yosys_seconds", r.seconds}});
   return j.dump(2);
 }

@@ -20,23 +20,34 @@ int64_t FixedType::maxRaw() const {
 
 const char* roundingName(Rounding r) {
   switch (r) {
-    case Rounding::Trn: return "AP_TRN";
-    case Rounding::TrnZero: return "AP_TRN_ZERO";
-    case Rounding::Rnd: return "AP_RND";
-    case Rounding::RndZero: return "AP_RND_ZERO";
-    case Rounding::RndMinInf: return "AP_RND_MIN_INF";
-    case Rounding::RndInf: return "AP_RND_INF";
-    case Rounding::RndConv: return "AP_RND_CONV";
+    case Rounding::Trn:
+      return "AP_TRN";
+    case Rounding::TrnZero:
+      return "AP_TRN_ZERO";
+    case Rounding::Rnd:
+      return "AP_RND";
+    case Rounding::RndZero:
+      return "AP_RND_ZERO";
+    case Rounding::RndMinInf:
+      return "AP_RND_MIN_INF";
+    case Rounding::RndInf:
+      return "AP_RND_INF";
+    case Rounding::RndConv:
+      return "AP_RND_CONV";
   }
   return "?";
 }
 
 const char* overflowName(Overflow o) {
   switch (o) {
-    case Overflow::Wrap: return "AP_WRAP";
-    case Overflow::Sat: return "AP_SAT";
-    case Overflow::SatZero: return "AP_SAT_ZERO";
-    case Overflow::SatSym: return "AP_SAT_SYM";
+    case Overflow::Wrap:
+      return "AP_WRAP";
+    case Overflow::Sat:
+      return "AP_SAT";
+    case Overflow::SatZero:
+      return "AP_SAT_ZERO";
+    case Overflow::SatSym:
+      return "AP_SAT_SYM";
   }
   return "?";
 }
@@ -83,8 +94,8 @@ FixedType parseFixedType(const std::string& text) {
   t.width = toInt(m[2], text);
   if (isInt) {
     if (m[3].matched || m[4].matched)
-      throw std::invalid_argument(fmt::format("invalid precision '{}': {} takes one width", text,
-                                              kind));
+      throw std::invalid_argument(
+          fmt::format("invalid precision '{}': {} takes one width", text, kind));
     t.intBits = t.width;
   } else {
     if (!m[3].matched)
@@ -102,13 +113,19 @@ FixedType parseFixedType(const std::string& text) {
     std::string q = upper(m[4]);
     if (q.rfind("AP_", 0) != 0) q = "AP_" + q;
     static const std::pair<const char*, Rounding> modes[] = {
-        {"AP_TRN", Rounding::Trn},         {"AP_TRN_ZERO", Rounding::TrnZero},
-        {"AP_RND", Rounding::Rnd},         {"AP_RND_ZERO", Rounding::RndZero},
-        {"AP_RND_MIN_INF", Rounding::RndMinInf}, {"AP_RND_INF", Rounding::RndInf},
+        {"AP_TRN", Rounding::Trn},
+        {"AP_TRN_ZERO", Rounding::TrnZero},
+        {"AP_RND", Rounding::Rnd},
+        {"AP_RND_ZERO", Rounding::RndZero},
+        {"AP_RND_MIN_INF", Rounding::RndMinInf},
+        {"AP_RND_INF", Rounding::RndInf},
         {"AP_RND_CONV", Rounding::RndConv}};
     bool found = false;
     for (auto& [name, mode] : modes)
-      if (q == name) { t.rounding = mode; found = true; }
+      if (q == name) {
+        t.rounding = mode;
+        found = true;
+      }
     if (!found)
       throw std::invalid_argument(fmt::format(
           "invalid precision '{}': unknown rounding mode '{}' (AP_TRN, AP_TRN_ZERO, AP_RND, "
@@ -119,12 +136,15 @@ FixedType parseFixedType(const std::string& text) {
     std::string o = upper(m[5]);
     if (o.rfind("AP_", 0) != 0) o = "AP_" + o;
     static const std::pair<const char*, Overflow> modes[] = {{"AP_WRAP", Overflow::Wrap},
-                                                              {"AP_SAT", Overflow::Sat},
-                                                              {"AP_SAT_ZERO", Overflow::SatZero},
-                                                              {"AP_SAT_SYM", Overflow::SatSym}};
+                                                             {"AP_SAT", Overflow::Sat},
+                                                             {"AP_SAT_ZERO", Overflow::SatZero},
+                                                             {"AP_SAT_SYM", Overflow::SatSym}};
     bool found = false;
     for (auto& [name, mode] : modes)
-      if (o == name) { t.overflow = mode; found = true; }
+      if (o == name) {
+        t.overflow = mode;
+        found = true;
+      }
     if (!found)
       throw std::invalid_argument(fmt::format(
           "invalid precision '{}': unknown overflow mode '{}' (AP_WRAP, AP_SAT, AP_SAT_ZERO, "
@@ -142,13 +162,20 @@ FixedType parseFixedType(const std::string& text) {
 static bool roundUp(Rounding mode, bool qOdd, bool half, bool rest, bool neg) {
   const bool any = half || rest;
   switch (mode) {
-    case Rounding::Trn: return false;
-    case Rounding::TrnZero: return neg && any;
-    case Rounding::Rnd: return half;
-    case Rounding::RndZero: return half && (rest || neg);
-    case Rounding::RndMinInf: return half && rest;
-    case Rounding::RndInf: return half && (rest || !neg);
-    case Rounding::RndConv: return half && (rest || qOdd);
+    case Rounding::Trn:
+      return false;
+    case Rounding::TrnZero:
+      return neg && any;
+    case Rounding::Rnd:
+      return half;
+    case Rounding::RndZero:
+      return half && (rest || neg);
+    case Rounding::RndMinInf:
+      return half && rest;
+    case Rounding::RndInf:
+      return half && (rest || !neg);
+    case Rounding::RndConv:
+      return half && (rest || qOdd);
   }
   return false;
 }
@@ -168,8 +195,10 @@ static int64_t applyOverflow(Int128 v, const FixedType& to) {
       if (to.isSigned && w > hi) w -= mod;
       return static_cast<int64_t>(w);
     }
-    case Overflow::Sat: return static_cast<int64_t>(v < lo ? lo : hi);
-    case Overflow::SatZero: return 0;
+    case Overflow::Sat:
+      return static_cast<int64_t>(v < lo ? lo : hi);
+    case Overflow::SatZero:
+      return 0;
     case Overflow::SatSym:
       if (v > hi) return static_cast<int64_t>(hi);
       return static_cast<int64_t>(to.isSigned ? -hi : lo);
@@ -209,7 +238,9 @@ int64_t roundFrac(int64_t raw, int fromFrac, int toFrac, Rounding mode) {
   const Int128 v = roundToFrac(raw, fromFrac, toFrac, mode);
   const Int128 lim = Int128{1} << 62;
   if (v >= lim || v <= -lim)
-    throw std::overflow_error(fmt::format("rounding {} * 2^-{} to {} fractional bits exceeds 62 bits", int64_t(raw), fromFrac, toFrac));
+    throw std::overflow_error(
+        fmt::format("rounding {} * 2^-{} to {} fractional bits exceeds 62 bits", int64_t(raw),
+                    fromFrac, toFrac));
   return static_cast<int64_t>(v);
 }
 
@@ -224,7 +255,8 @@ int64_t quantizeReal(double x, const FixedType& to) {
     const double m = std::frexp(scaled, &e);
     const int sh = e - 53;
     const Int128 mi = static_cast<int64_t>(std::ldexp(m, 53));
-    if (to.overflow == Overflow::Wrap) return applyOverflow(sh >= to.width ? Int128{0} : mi << sh, to);
+    if (to.overflow == Overflow::Wrap)
+      return applyOverflow(sh >= to.width ? Int128{0} : mi << sh, to);
     return applyOverflow(scaled > 0 ? Int128{1} << 100 : -(Int128{1} << 100), to);
   }
   const double fl = std::floor(scaled);
@@ -245,7 +277,8 @@ bool fitsReal(double x, const FixedType& to) {
   const bool half = frac >= 0.5;
   const bool rest = half ? frac != 0.5 : frac != 0.0;
   const bool qOdd = (static_cast<int64_t>(fl) & 1) != 0;
-  const Int128 v = Int128{static_cast<int64_t>(fl)} + (roundUp(to.rounding, qOdd, half, rest, x < 0) ? 1 : 0);
+  const Int128 v =
+      Int128{static_cast<int64_t>(fl)} + (roundUp(to.rounding, qOdd, half, rest, x < 0) ? 1 : 0);
   return v >= to.minRaw() && v <= to.maxRaw();
 }
 

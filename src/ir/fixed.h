@@ -47,7 +47,7 @@ struct FixedType {
   int width = 16;                      ///< total bits W
   int intBits = 6;                     ///< integer bits I (sign included when signed)
   bool isSigned = true;                ///< ap_fixed (true) or ap_ufixed (false)
-  Rounding rounding = Rounding::Trn;    ///< quantization mode
+  Rounding rounding = Rounding::Trn;   ///< quantization mode
   Overflow overflow = Overflow::Wrap;  ///< overflow mode
 
   /// Fractional bits F = W - I; raw * 2^-F is the value.

@@ -36,7 +36,8 @@ static std::string shapeStr(const Shape& s) { return fmt::format("{}x{}x{}", s.h
 
 void verifyGraph(const Graph& g, const std::string& afterPass) {
   auto fail = [&](const Layer& l, const std::string& what) {
-    throw Error(l.loc, l.name, fmt::format("IR invariant broken after pass '{}': {}", afterPass, what));
+    throw Error(l.loc, l.name,
+                fmt::format("IR invariant broken after pass '{}': {}", afterPass, what));
   };
   Shape cur = g.input;
   for (const Layer& l : g.layers) {
@@ -60,15 +61,15 @@ void verifyGraph(const Graph& g, const std::string& afterPass) {
 }
 
 std::string dumpGraph(const Graph& g) {
-  std::string s = fmt::format("graph {}: input {} {}\n", g.name, shapeStr(g.input),
-                              g.inputType.str());
+  std::string s =
+      fmt::format("graph {}: input {} {}\n", g.name, shapeStr(g.input), g.inputType.str());
   for (const Layer& l : g.layers) {
     s += fmt::format("  {:<12} {:<18} {} -> {}", l.name, kindName(l.kind), shapeStr(l.in),
                      shapeStr(l.out));
     const LayerKindInfo& k = kindInfo(l.kind);
     if (k.windowed && l.kind != LayerKind::Dense)  // a Dense's window is its whole input
-      s += fmt::format(" k{}x{} s{}x{} pad{},{},{},{}", l.kernelH, l.kernelW, l.strideH,
-                       l.strideW, l.pad.top, l.pad.bottom, l.pad.left, l.pad.right);
+      s += fmt::format(" k{}x{} s{}x{} pad{},{},{},{}", l.kernelH, l.kernelW, l.strideH, l.strideW,
+                       l.pad.top, l.pad.bottom, l.pad.left, l.pad.right);
     if (k.dotProduct) s += fmt::format(" weight {} bias {}", l.weightType.str(), l.biasType.str());
     if (l.accumType) s += fmt::format(" accum {}", l.accumType->str());
     if (k.taps != TapPattern::None) s += fmt::format(" result {}", l.resultType.str());
@@ -78,8 +79,8 @@ std::string dumpGraph(const Graph& g) {
     }
     if (!l.q.kernel.empty()) s += fmt::format(" quantized({} weights)", l.q.kernel.size());
     if (l.kind == LayerKind::AvgPool2D && l.arith.divisor > 1)
-      s += fmt::format(" mean: sum*2^{}/{} exact (hardware: (sum*2^{}+{})*{} >> {})", l.arith.numShift,
-                       l.arith.divisor, l.arith.numShift, l.arith.divider.offset,
+      s += fmt::format(" mean: sum*2^{}/{} exact (hardware: (sum*2^{}+{})*{} >> {})",
+                       l.arith.numShift, l.arith.divisor, l.arith.numShift, l.arith.divider.offset,
                        l.arith.divider.multiplier, l.arith.divider.shift);
     s += "\n";
   }

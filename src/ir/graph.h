@@ -94,15 +94,15 @@ struct Layer {
   /// MaxPooling2D / ReLU: the result is requantize(max(...) or max(0, x), inType frac,
   ///   resultType).
   struct Arith {
-    std::vector<int64_t> coeff;    ///< Conv/Dense: [kh][kw][cin][cout]; BN: [c]; AvgPool: {1}
-    int coeffFrac = 0;             ///< fractional bits of coeff (AvgPool: log2 of a 2^j window)
-    int accFrac = 0;               ///< fractional bits of acc
-    std::vector<int64_t> bias;     ///< per output channel, raw at accFrac (empty: no bias)
-    std::vector<int64_t> accMin;   ///< per channel: smallest possible acc before any overflow
-    std::vector<int64_t> accMax;   ///< per channel: largest possible acc before any overflow
-    int64_t divisor = 1;           ///< AvgPool, window not a power of two: see above (else 1)
-    int numShift = 0;              ///< AvgPool: left shift of acc before the division
-    ConstDivider divider;          ///< AvgPool: the hardware's exact multiply-shift division
+    std::vector<int64_t> coeff;   ///< Conv/Dense: [kh][kw][cin][cout]; BN: [c]; AvgPool: {1}
+    int coeffFrac = 0;            ///< fractional bits of coeff (AvgPool: log2 of a 2^j window)
+    int accFrac = 0;              ///< fractional bits of acc
+    std::vector<int64_t> bias;    ///< per output channel, raw at accFrac (empty: no bias)
+    std::vector<int64_t> accMin;  ///< per channel: smallest possible acc before any overflow
+    std::vector<int64_t> accMax;  ///< per channel: largest possible acc before any overflow
+    int64_t divisor = 1;          ///< AvgPool, window not a power of two: see above (else 1)
+    int numShift = 0;             ///< AvgPool: left shift of acc before the division
+    ConstDivider divider;         ///< AvgPool: the hardware's exact multiply-shift division
   } arith;
   FixedType inType;  ///< type of the input tensor (previous layer's result), set with arith
 
@@ -152,9 +152,9 @@ struct HardwareOptions {
 
 /// A whole network as the passes see it.
 struct Graph {
-  std::string name;         ///< design name; also the Verilog top-level prefix
+  std::string name;  ///< design name; also the Verilog top-level prefix
   std::string description;
-  std::string specPath;     ///< the YAML file it was loaded from
+  std::string specPath;  ///< the YAML file it was loaded from
   Shape input;
   FixedType inputType;
   SourceLoc inputLoc;

@@ -27,7 +27,8 @@ std::string foldBatchNorm(Graph& g) {
       const ScaleCommute sc = kindInfo(g.layers[j - 1].kind).passesScale;
       if (sc == ScaleCommute::Always || (sc == ScaleCommute::NonNegative && nonNegative))
         --j;
-      else break;
+      else
+        break;
     }
     if (j == 0 || !kindInfo(g.layers[j - 1].kind).foldsBatchNorm) {
       ++kept;

@@ -50,7 +50,8 @@ void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t
   } else {
     a.accFrac = b.empty() ? fx + fw : std::max(fx + fw, fb);
     a.coeffFrac = a.accFrac - fx;
-    for (int64_t v : w) a.coeff.push_back(checked(l, shiftLeft(l, v, a.accFrac - fx - fw), "a weight"));
+    for (int64_t v : w)
+      a.coeff.push_back(checked(l, shiftLeft(l, v, a.accFrac - fx - fw), "a weight"));
     for (int64_t v : b) a.bias.push_back(checked(l, shiftLeft(l, v, a.accFrac - fb), "a bias"));
   }
   const Int128 xmin = l.inType.minRaw(), xmax = l.inType.maxRaw();

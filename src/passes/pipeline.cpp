@@ -30,7 +30,8 @@ Graph runPasses(Graph g, const std::string& dumpAfter, std::ostream* dump,
       *dump << fmt::format("// IR after {}\n", p.name) << dumpGraph(g);
     }
   }
-  if (!known) throw Error(fmt::format("--dump-ir-after: no pass named '{}' (see `nngen passes`)", dumpAfter));
+  if (!known)
+    throw Error(fmt::format("--dump-ir-after: no pass named '{}' (see `nngen passes`)", dumpAfter));
   return g;
 }
 

@@ -27,9 +27,7 @@ int64_t mulChecked(const Layer& l, int64_t a, int64_t b) {
 /// layer's accumulator rule, then requantizes to the result type.
 class Dot {
  public:
-  explicit Dot(const Layer& l, int n) : l_(l) {
-    acc_ = l.arith.bias.empty() ? 0 : l.arith.bias[n];
-  }
+  explicit Dot(const Layer& l, int n) : l_(l) { acc_ = l.arith.bias.empty() ? 0 : l.arith.bias[n]; }
   void add(int64_t x, int64_t coeff) {
     if (coeff == 0) return;  // zero weights emit no logic and contribute nothing
     const int64_t p = mulChecked(l_, x, coeff);
@@ -40,7 +38,8 @@ class Dot {
   }
   int64_t result() const {
     int64_t acc = static_cast<int64_t>(acc_);
-    if (l_.accumType) acc = requantize(acc, l_.arith.accFrac, *l_.accumType);  // the one overflow step
+    if (l_.accumType)
+      acc = requantize(acc, l_.arith.accFrac, *l_.accumType);  // the one overflow step
     return requantize(acc, l_.arith.accFrac, l_.resultType);
   }
 
@@ -54,7 +53,8 @@ class Dot {
 int64_t averageResult(const Layer& l, Int128 sum) {
   const auto& a = l.arith;
   if (a.divisor == 1) return requantize(static_cast<int64_t>(sum), a.accFrac, l.resultType);
-  return requantize(stickyQuotient(sum << a.numShift, a.divisor), l.resultType.fracBits() + 2, l.resultType);
+  return requantize(stickyQuotient(sum << a.numShift, a.divisor), l.resultType.fracBits() + 2,
+                    l.resultType);
 }
 
 /// Calls f(oh, ow, h0, w0) for each output pixel; (h0, w0) is the input position of the
@@ -62,7 +62,8 @@ int64_t averageResult(const Layer& l, Int128 sum) {
 template <typename F>
 void forEachWindow(const Layer& l, F f) {
   for (int oh = 0; oh < l.out.h; ++oh)
-    for (int ow = 0; ow < l.out.w; ++ow) f(oh, ow, oh * l.strideH - l.pad.top, ow * l.strideW - l.pad.left);
+    for (int ow = 0; ow < l.out.w; ++ow)
+      f(oh, ow, oh * l.strideH - l.pad.top, ow * l.strideW - l.pad.left);
 }
 
 /// Output channel n of one output pixel: x holds the values the pixel reads (the window, or
@@ -99,7 +100,9 @@ int64_t channelOutput(const Layer& l, int n, const std::vector<Tap>& taps,
 
 IntTensor runLayer(const Layer& l, const IntTensor& in) {
   IntTensor out{l.out, std::vector<int64_t>(l.out.size())};
-  auto put = [&](int h, int w, int c, int64_t v) { out.v[(int64_t{h} * l.out.w + w) * l.out.c + c] = v; };
+  auto put = [&](int h, int w, int c, int64_t v) {
+    out.v[(int64_t{h} * l.out.w + w) * l.out.c + c] = v;
+  };
   const LayerKindInfo& kind = kindInfo(l.kind);
   if (kind.taps == TapPattern::None) {  // a reshape (Flatten)
     out.v = in.v;
@@ -159,15 +162,16 @@ InputBatch loadInputs(const Graph& g, const std::string& imagesPath, const std::
   };
   if (a.dtype == "|u1") {
     const Preprocess& p = g.preprocess;
-    const size_t sh = a.shape.size() >= 3 ? a.shape[1] : 0, sw = a.shape.size() >= 3 ? a.shape[2] : 0;
+    const size_t sh = a.shape.size() >= 3 ? a.shape[1] : 0,
+                 sw = a.shape.size() >= 3 ? a.shape[2] : 0;
     const size_t sc = a.shape.size() == 4 ? a.shape[3] : 1;
-    if ((a.shape.size() != 3 && a.shape.size() != 4) ||
-        int(sh) + p.pad.top + p.pad.bottom != s.h || int(sw) + p.pad.left + p.pad.right != s.w ||
-        int(sc) * p.repeatChannels != s.c)
-      fail(fmt::format("uint8 images of shape {} do not give the network input {}x{}x{} after "
-                       "the spec's preprocessing (pad {},{},{},{}, repeat_channels {})",
-                       shapeStr(), s.h, s.w, s.c, p.pad.top, p.pad.bottom, p.pad.left, p.pad.right,
-                       p.repeatChannels));
+    if ((a.shape.size() != 3 && a.shape.size() != 4) || int(sh) + p.pad.top + p.pad.bottom != s.h ||
+        int(sw) + p.pad.left + p.pad.right != s.w || int(sc) * p.repeatChannels != s.c)
+      fail(
+          fmt::format("uint8 images of shape {} do not give the network input {}x{}x{} after "
+                      "the spec's preprocessing (pad {},{},{},{}, repeat_channels {})",
+                      shapeStr(), s.h, s.w, s.c, p.pad.top, p.pad.bottom, p.pad.left, p.pad.right,
+                      p.repeatChannels));
     const size_t per = sh * sw * sc;
     for (size_t i = 0; i < n; ++i) {
       IntTensor t{s, std::vector<int64_t>(s.size())};
@@ -176,7 +180,8 @@ InputBatch loadInputs(const Graph& g, const std::string& imagesPath, const std::
           for (int c = 0; c < s.c; ++c) {
             const int ih = h - p.pad.top, iw = w - p.pad.left, ic = c % int(sc);
             const bool padded = ih < 0 || iw < 0 || ih >= int(sh) || iw >= int(sw);
-            const double pixel = padded ? 0.0 : a.values[i * per + (size_t(ih) * sw + iw) * sc + ic];
+            const double pixel =
+                padded ? 0.0 : a.values[i * per + (size_t(ih) * sw + iw) * sc + ic];
             const double x = padded && p.padValue ? *p.padValue : pixel * p.scale + p.offset;
             try {
               t.v[(size_t(h) * s.w + w) * s.c + c] = quantizeReal(x, g.inputType);
@@ -214,8 +219,9 @@ InputBatch loadInputs(const Graph& g, const std::string& imagesPath, const std::
   if (!labelsPath.empty()) {
     NpyArray lab = loadNpy(labelsPath, SourceLoc{}, "");
     if (lab.shape.size() != 1 || lab.shape[0] < n || !lab.isInteger())
-      throw Error(SourceLoc{labelsPath, 0}, "",
-                  fmt::format("labels must be integers of shape ({},) to match the images", a.shape[0]));
+      throw Error(
+          SourceLoc{labelsPath, 0}, "",
+          fmt::format("labels must be integers of shape ({},) to match the images", a.shape[0]));
     for (size_t i = 0; i < n; ++i) {
       const double v = lab.values[i];
       if (v < 0 || v > std::numeric_limits<int>::max())

@@ -14,9 +14,9 @@ namespace nngen {
 /// The contents of one .npy file, converted to double (exact for every integer dtype up to
 /// 32 bits and for float32/float64).
 struct NpyArray {
-  std::vector<size_t> shape;  ///< dimensions, C order
-  std::string dtype;          ///< numpy descr, e.g. "<f4", "|u1", "<i8"
-  std::vector<double> values; ///< elements in C (row-major) order, whatever the file's order
+  std::vector<size_t> shape;   ///< dimensions, C order
+  std::string dtype;           ///< numpy descr, e.g. "<f4", "|u1", "<i8"
+  std::vector<double> values;  ///< elements in C (row-major) order, whatever the file's order
   bool isInteger() const { return !dtype.empty() && (dtype[1] == 'i' || dtype[1] == 'u'); }
   size_t size() const { return values.size(); }
 };

@@ -313,14 +313,17 @@ Graph SpecReader::read() {
 }
 
 Graph SpecReader::readRoot(const YAML::Node& root) {
-  if (!root || !root.IsMap()) throw Error(SourceLoc{path_, 1}, "", "the spec must be a YAML mapping");
-  checkKeys(root, {"nngen", "name", "description", "precision", "input", "layers", "test_data",
-                   "metadata", "hardware"},
+  if (!root || !root.IsMap())
+    throw Error(SourceLoc{path_, 1}, "", "the spec must be a YAML mapping");
+  checkKeys(root,
+            {"nngen", "name", "description", "precision", "input", "layers", "test_data",
+             "metadata", "hardware"},
             "the spec");
   Graph g;
   g.specPath = path_;
   const int version = scalar<int>(required(root, "nngen"), "nngen");
-  if (version != 1) fail(root["nngen"], fmt::format("unsupported spec version {} (this nngen reads 1)", version));
+  if (version != 1)
+    fail(root["nngen"], fmt::format("unsupported spec version {} (this nngen reads 1)", version));
   g.name = scalar<std::string>(required(root, "name"), "name");
   static const std::regex ident("[A-Za-z_][A-Za-z0-9_]*");
   if (!std::regex_match(g.name, ident))
@@ -330,17 +333,20 @@ Graph SpecReader::readRoot(const YAML::Node& root) {
   FixedType def;  // ap_fixed<16,6>, AP_TRN, AP_WRAP: hls4ml's default
   if (root["precision"]) {
     checkKeys(root["precision"], {"default"}, "precision");
-    if (root["precision"]["default"]) def = precision(root["precision"]["default"], "precision.default");
+    if (root["precision"]["default"])
+      def = precision(root["precision"]["default"], "precision.default");
   }
 
   if (root["hardware"]) {
     const YAML::Node hw = root["hardware"];
     checkKeys(hw, {"adder_levels_per_stage", "clock_period_ns"}, "hardware");
     if (hw["adder_levels_per_stage"])
-      g.hardware.adderLevelsPerStage = positiveInt(hw["adder_levels_per_stage"], "adder_levels_per_stage");
+      g.hardware.adderLevelsPerStage =
+          positiveInt(hw["adder_levels_per_stage"], "adder_levels_per_stage");
     if (hw["clock_period_ns"]) {
       g.hardware.clockPeriodNs = finiteReal(hw["clock_period_ns"], "clock_period_ns");
-      if (!(g.hardware.clockPeriodNs > 0)) fail(hw["clock_period_ns"], "clock_period_ns must be > 0");
+      if (!(g.hardware.clockPeriodNs > 0))
+        fail(hw["clock_period_ns"], "clock_period_ns must be > 0");
     }
   }
 
@@ -351,7 +357,8 @@ Graph SpecReader::readRoot(const YAML::Node& root) {
   if (!shape.IsSequence() || (shape.size() != 3 && shape.size() != 1))
     fail(shape, "input shape must be [H, W, C] or [N] (a flat vector)");
   if (shape.size() == 3)
-    g.input = Shape{positiveInt(shape[0], "shape"), positiveInt(shape[1], "shape"), positiveInt(shape[2], "shape")};
+    g.input = Shape{positiveInt(shape[0], "shape"), positiveInt(shape[1], "shape"),
+                    positiveInt(shape[2], "shape")};
   else
     g.input = Shape{1, 1, positiveInt(shape[0], "shape")};
   checkElements(shape, g.input, "the input");
@@ -365,7 +372,8 @@ Graph SpecReader::readRoot(const YAML::Node& root) {
       g.preprocess.pad = Padding{positiveInt(pad[0], "pad", 0), positiveInt(pad[1], "pad", 0),
                                  positiveInt(pad[2], "pad", 0), positiveInt(pad[3], "pad", 0)};
     }
-    if (p["repeat_channels"]) g.preprocess.repeatChannels = positiveInt(p["repeat_channels"], "repeat_channels");
+    if (p["repeat_channels"])
+      g.preprocess.repeatChannels = positiveInt(p["repeat_channels"], "repeat_channels");
     if (p["scale"]) g.preprocess.scale = finiteReal(p["scale"], "scale");
     if (p["offset"]) g.preprocess.offset = finiteReal(p["offset"], "offset");
     if (p["pad_value"]) g.preprocess.padValue = finiteReal(p["pad_value"], "pad_value");
@@ -422,10 +430,12 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
   layer_ = l.name;
   static const std::regex ident("[A-Za-z_][A-Za-z0-9_]*");
   if (!std::regex_match(l.name, ident))
-    fail(n["name"], "layer names must be identifiers (letters, digits, _): they name Verilog modules");
+    fail(n["name"],
+         "layer names must be identifiers (letters, digits, _): they name Verilog modules");
   const std::string type = scalar<std::string>(required(n, "type"), "type");
   const std::optional<LayerKind> kind = kindFromSpecName(type);  // the kind table's names
-  if (!kind) fail(n["type"], fmt::format("unknown layer type '{}' (known: {})", type, knownKindNames()));
+  if (!kind)
+    fail(n["type"], fmt::format("unknown layer type '{}' (known: {})", type, knownKindNames()));
   l.kind = *kind;
   l.in = cur;
   bool reluAfter = false;
@@ -433,7 +443,8 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
   auto activation = [&]() {
     if (!n["activation"]) return;
     const std::string a = scalar<std::string>(n["activation"], "activation");
-    if (a == "relu") reluAfter = true;
+    if (a == "relu")
+      reluAfter = true;
     else if (a != "linear")
       fail(n["activation"], fmt::format("unsupported activation '{}' (relu or linear; softmax is "
                                         "not needed: the output stage gives logits and argmax)",
@@ -444,63 +455,77 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
   };
 
   if (l.kind == LayerKind::Conv2D) {
-    checkKeys(n, {"name", "type", "filters", "kernel_size", "strides", "padding", "use_bias",
-                  "kernel", "bias", "activation", "precision"},
+    checkKeys(n,
+              {"name", "type", "filters", "kernel_size", "strides", "padding", "use_bias", "kernel",
+               "bias", "activation", "precision"},
               "a Conv2D layer");
     const int filters = positiveInt(required(n, "filters"), "filters");
     std::tie(l.kernelH, l.kernelW) = intPair(required(n, "kernel_size"), "kernel_size");
     if (n["strides"]) std::tie(l.strideH, l.strideW) = intPair(n["strides"], "strides");
-    const std::string padding = n["padding"] ? scalar<std::string>(n["padding"], "padding") : "valid";
+    const std::string padding =
+        n["padding"] ? scalar<std::string>(n["padding"], "padding") : "valid";
     if (padding == "same") {
       std::tie(l.pad.top, l.pad.bottom) = samePadding(cur.h, l.kernelH, l.strideH);
       std::tie(l.pad.left, l.pad.right) = samePadding(cur.w, l.kernelW, l.strideW);
     } else if (padding != "valid") {
       fail(n["padding"], fmt::format("padding must be 'valid' or 'same', got '{}'", padding));
     }
-    if (l.kernelH > cur.h + l.pad.top + l.pad.bottom || l.kernelW > cur.w + l.pad.left + l.pad.right)
-      fail(n["kernel_size"], fmt::format("kernel {}x{} is larger than its {} input {}x{}", l.kernelH,
-                                         l.kernelW, padding, cur.h, cur.w));
+    if (l.kernelH > cur.h + l.pad.top + l.pad.bottom ||
+        l.kernelW > cur.w + l.pad.left + l.pad.right)
+      fail(n["kernel_size"], fmt::format("kernel {}x{} is larger than its {} input {}x{}",
+                                         l.kernelH, l.kernelW, padding, cur.h, cur.w));
     l.out = Shape{windowOutputSize(cur.h, l.pad.top, l.pad.bottom, l.kernelH, l.strideH),
                   windowOutputSize(cur.w, l.pad.left, l.pad.right, l.kernelW, l.strideW), filters};
     l.kernel = weights(required(n, "kernel"), "kernel",
                        {size_t(l.kernelH), size_t(l.kernelW), size_t(cur.c), size_t(filters)});
-    if (useBias(true)) l.bias = weights(required(n, "bias"), "bias", {size_t(filters)});
-    else if (n["bias"]) fail(n["bias"], "a bias file is given but use_bias is false");
+    if (useBias(true))
+      l.bias = weights(required(n, "bias"), "bias", {size_t(filters)});
+    else if (n["bias"])
+      fail(n["bias"], "a bias file is given but use_bias is false");
     activation();
   } else if (l.kind == LayerKind::Dense) {
     checkKeys(n, {"name", "type", "units", "use_bias", "kernel", "bias", "activation", "precision"},
               "a Dense layer");
     if (cur.h != 1 || cur.w != 1)
-      fail(n, fmt::format("Dense needs a flat input but gets {}x{}x{}: add a Flatten layer before it",
-                          cur.h, cur.w, cur.c));
+      fail(n,
+           fmt::format("Dense needs a flat input but gets {}x{}x{}: add a Flatten layer before it",
+                       cur.h, cur.w, cur.c));
     const int units = positiveInt(required(n, "units"), "units");
     l.out = Shape{1, 1, units};
     FloatTensor k = weights(required(n, "kernel"), "kernel", {size_t(cur.c), size_t(units)});
     k.dims = {1, 1, size_t(cur.c), size_t(units)};  // [kh][kw][cin][cout] with kh = kw = 1
     l.kernel = std::move(k);
-    if (useBias(true)) l.bias = weights(required(n, "bias"), "bias", {size_t(units)});
-    else if (n["bias"]) fail(n["bias"], "a bias file is given but use_bias is false");
+    if (useBias(true))
+      l.bias = weights(required(n, "bias"), "bias", {size_t(units)});
+    else if (n["bias"])
+      fail(n["bias"], "a bias file is given but use_bias is false");
     activation();
   } else if (l.kind == LayerKind::MaxPool2D || l.kind == LayerKind::AvgPool2D) {
     checkKeys(n, {"name", "type", "pool_size", "strides", "padding", "precision"},
               fmt::format("a {} layer", type));
-    std::tie(l.kernelH, l.kernelW) = n["pool_size"] ? intPair(n["pool_size"], "pool_size") : std::pair{2, 2};
-    std::tie(l.strideH, l.strideW) = n["strides"] ? intPair(n["strides"], "strides") : std::pair{l.kernelH, l.kernelW};
+    std::tie(l.kernelH, l.kernelW) =
+        n["pool_size"] ? intPair(n["pool_size"], "pool_size") : std::pair{2, 2};
+    std::tie(l.strideH, l.strideW) =
+        n["strides"] ? intPair(n["strides"], "strides") : std::pair{l.kernelH, l.kernelW};
     if (n["padding"] && scalar<std::string>(n["padding"], "padding") != "valid")
       fail(n["padding"], "pooling supports only padding 'valid'");
     if (l.kernelH > cur.h || l.kernelW > cur.w)
-      fail(n["pool_size"] ? n["pool_size"] : n, fmt::format("pool {}x{} is larger than its input {}x{}",
-                                                          l.kernelH, l.kernelW, cur.h, cur.w));
+      fail(n["pool_size"] ? n["pool_size"] : n,
+           fmt::format("pool {}x{} is larger than its input {}x{}", l.kernelH, l.kernelW, cur.h,
+                       cur.w));
     l.out = Shape{windowOutputSize(cur.h, 0, 0, l.kernelH, l.strideH),
                   windowOutputSize(cur.w, 0, 0, l.kernelW, l.strideW), cur.c};
   } else if (l.kind == LayerKind::BatchNorm) {
-    checkKeys(n, {"name", "type", "gamma", "beta", "moving_mean", "moving_variance", "epsilon",
-                  "precision"},
-              "a BatchNormalization layer");
+    checkKeys(
+        n,
+        {"name", "type", "gamma", "beta", "moving_mean", "moving_variance", "epsilon", "precision"},
+        "a BatchNormalization layer");
     l.out = cur;
     const std::vector<size_t> c{size_t(cur.c)};
-    l.gamma = n["gamma"] ? weights(n["gamma"], "gamma", c) : FloatTensor{c, std::vector<double>(cur.c, 1.0)};
-    l.beta = n["beta"] ? weights(n["beta"], "beta", c) : FloatTensor{c, std::vector<double>(cur.c, 0.0)};
+    l.gamma = n["gamma"] ? weights(n["gamma"], "gamma", c)
+                         : FloatTensor{c, std::vector<double>(cur.c, 1.0)};
+    l.beta =
+        n["beta"] ? weights(n["beta"], "beta", c) : FloatTensor{c, std::vector<double>(cur.c, 0.0)};
     l.movingMean = weights(required(n, "moving_mean"), "moving_mean", c);
     l.movingVariance = weights(required(n, "moving_variance"), "moving_variance", c);
     if (n["epsilon"]) l.epsilon = finiteReal(n["epsilon"], "epsilon");

@@ -87,23 +87,29 @@ int main(int argc, char** argv) {
           to.isSigned = sh.outSigned != 0;
           to.rounding = static_cast<nngen::Rounding>(r);
           to.overflow = static_cast<nngen::Overflow>(o);
-          const uint64_t want = lowBits(static_cast<uint64_t>(nngen::requantize(raw, sh.shift, to)), sh.outW);
+          const uint64_t want =
+              lowBits(static_cast<uint64_t>(nngen::requantize(raw, sh.shift, to)), sh.outW);
           const int idx = s * kModes + r * 4 + o;
-          const uint64_t got = (static_cast<uint64_t>(tb.out_all[2 * idx + 1]) << 32) | tb.out_all[2 * idx];
+          const uint64_t got =
+              (static_cast<uint64_t>(tb.out_all[2 * idx + 1]) << 32) | tb.out_all[2 * idx];
           ++checks;
           if (got != want && ++mismatches <= 20) {
-            std::printf("MISMATCH IN_W=%d IN_SIGNED=%d OUT_W=%d OUT_SIGNED=%d SHIFT=%d ROUNDING=%d OVERFLOW=%d "
-                        "input %lld: rtl 0x%llx, reference 0x%llx\n",
-                        sh.inW, sh.inSigned, sh.outW, sh.outSigned, sh.shift, r, o,
-                        static_cast<long long>(raw), static_cast<unsigned long long>(got),
-                        static_cast<unsigned long long>(want));
+            std::printf(
+                "MISMATCH IN_W=%d IN_SIGNED=%d OUT_W=%d OUT_SIGNED=%d SHIFT=%d ROUNDING=%d "
+                "OVERFLOW=%d "
+                "input %lld: rtl 0x%llx, reference 0x%llx\n",
+                sh.inW, sh.inSigned, sh.outW, sh.outSigned, sh.shift, r, o,
+                static_cast<long long>(raw), static_cast<unsigned long long>(got),
+                static_cast<unsigned long long>(want));
           }
         }
       }
     }
   }
   tb.final();
-  std::printf("nn_requantize: %d shapes x 7 rounding x 4 overflow modes, %ld conversions checked, %ld mismatches\n",
-              shapes, checks, mismatches);
+  std::printf(
+      "nn_requantize: %d shapes x 7 rounding x 4 overflow modes, %ld conversions checked, %ld "
+      "mismatches\n",
+      shapes, checks, mismatches);
   return mismatches == 0 && checks > 0 ? 0 : 1;
 }

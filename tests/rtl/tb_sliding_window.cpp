@@ -30,7 +30,7 @@ constexpr int kWindowBits = KERNEL_H * KERNEL_W * kC * kBits;
 constexpr int kPixelBits = kC * kBits;
 static_assert(kPixelBits <= 64, "the driver packs a pixel into 64 bits");
 
-using Image = std::vector<uint32_t>;  // [row][col][ch], kBits-bit values
+using Image = std::vector<uint32_t>;   // [row][col][ch], kBits-bit values
 using Window = std::vector<uint32_t>;  // [kh][kw][ch]
 
 uint32_t value(const Image& img, int r, int c, int ch) {
@@ -47,7 +47,8 @@ std::vector<Window> expectedWindows(const Image& img) {
       Window w;
       for (int kh = 0; kh < KERNEL_H; ++kh)
         for (int kw = 0; kw < KERNEL_W; ++kw)
-          for (int ch = 0; ch < kC; ++ch) w.push_back(value(img, oy * STRIDE_H + kh, ox * STRIDE_W + kw, ch));
+          for (int ch = 0; ch < kC; ++ch)
+            w.push_back(value(img, oy * STRIDE_H + kh, ox * STRIDE_W + kw, ch));
       out.push_back(w);
     }
   return out;
@@ -86,7 +87,8 @@ int main(int argc, char** argv) {
     for (uint32_t& v : img) v = rng() & ((1u << kBits) - 1);
     for (int p = 0; p < kH * kW; ++p) {
       uint64_t beat = 0;
-      for (int ch = 0; ch < kC; ++ch) beat |= static_cast<uint64_t>(img[p * kC + ch]) << (ch * kBits);
+      for (int ch = 0; ch < kC; ++ch)
+        beat |= static_cast<uint64_t>(img[p * kC + ch]) << (ch * kBits);
       beats.push_back(beat);
     }
     for (Window& w : expectedWindows(img)) expected.push_back(std::move(w));
@@ -98,7 +100,8 @@ int main(int argc, char** argv) {
   const double validP[] = {1.0, 0.7, 0.3}, ceP[] = {1.0, 0.8, 0.4};
   std::uniform_real_distribution<double> u(0.0, 1.0);
   nnstream::AxiMonitor inMonitor("tb_sliding_window: ", "s_valid", "s_data", kPixelBits, stdout);
-  nnstream::AxiMonitor outMonitor("tb_sliding_window: ", "window_valid", "window", kWindowBits, stdout);
+  nnstream::AxiMonitor outMonitor("tb_sliding_window: ", "window_valid", "window", kWindowBits,
+                                  stdout);
   long mismatches = 0, extra = 0, cycle = 0;
   size_t accepted = 0, taken = 0;
   dut.clk = 0;
@@ -127,7 +130,8 @@ int main(int argc, char** argv) {
     dut.ce = u(rng) < ceP[(phase + 1) % 3];
     dut.eval();
     // Sample what the rising edge will take.
-    const bool takeBeat = inMonitor.samplePort(static_cast<uint64_t>(cycle), dut.s_valid, dut.s_ready, dut.s_data);
+    const bool takeBeat =
+        inMonitor.samplePort(static_cast<uint64_t>(cycle), dut.s_valid, dut.s_ready, dut.s_data);
     if (outMonitor.samplePort(static_cast<uint64_t>(cycle), dut.window_valid, dut.ce, dut.window)) {
       if (expected.empty()) {
         ++extra;
@@ -136,8 +140,8 @@ int main(int argc, char** argv) {
         for (int e = 0; e < static_cast<int>(w.size()); ++e) {
           const uint32_t got = field(dut.window, e * kBits, kBits);
           if (got != w[e] && ++mismatches <= 10)
-            std::printf("MISMATCH window %zu element %d: rtl %u, expected %u (cycle %ld)\n", taken, e, got, w[e],
-                        cycle);
+            std::printf("MISMATCH window %zu element %d: rtl %u, expected %u (cycle %ld)\n", taken,
+                        e, got, w[e], cycle);
         }
         expected.pop_front();
         ++taken;
@@ -157,13 +161,17 @@ int main(int argc, char** argv) {
     if (lastBeatCycle >= 0 && cycle - lastBeatCycle > drain) break;
   }
   dut.final();
-  std::printf("nn_sliding_window %dx%dx%d, %d-bit, kernel %dx%d, stride %dx%d, pad t%d b%d l%d r%d: "
-              "%zu of %zu beats accepted, %zu of %zu windows compared, %ld mismatches, %ld extra windows, "
-              "%ld cycles, %" PRIu64 " AXI violations, assertions %s\n",
-              kH, kW, kC, kBits, KERNEL_H, KERNEL_W, STRIDE_H, STRIDE_W, PAD_TOP, PAD_BOTTOM, PAD_LEFT, PAD_RIGHT,
-              accepted, static_cast<size_t>(kImages) * kH * kW, taken, total, mismatches, extra, cycle,
-              inMonitor.violations() + outMonitor.violations(), dut.contextp()->gotError() ? "FIRED" : "quiet");
-  const bool ok = mismatches == 0 && extra == 0 && taken == total && accepted == static_cast<size_t>(kImages) * kH * kW &&
-                  inMonitor.violations() == 0 && outMonitor.violations() == 0 && !dut.contextp()->gotError();
+  std::printf(
+      "nn_sliding_window %dx%dx%d, %d-bit, kernel %dx%d, stride %dx%d, pad t%d b%d l%d r%d: "
+      "%zu of %zu beats accepted, %zu of %zu windows compared, %ld mismatches, %ld extra windows, "
+      "%ld cycles, %" PRIu64 " AXI violations, assertions %s\n",
+      kH, kW, kC, kBits, KERNEL_H, KERNEL_W, STRIDE_H, STRIDE_W, PAD_TOP, PAD_BOTTOM, PAD_LEFT,
+      PAD_RIGHT, accepted, static_cast<size_t>(kImages) * kH * kW, taken, total, mismatches, extra,
+      cycle, inMonitor.violations() + outMonitor.violations(),
+      dut.contextp()->gotError() ? "FIRED" : "quiet");
+  const bool ok = mismatches == 0 && extra == 0 && taken == total &&
+                  accepted == static_cast<size_t>(kImages) * kH * kW &&
+                  inMonitor.violations() == 0 && outMonitor.violations() == 0 &&
+                  !dut.contextp()->gotError();
   return ok ? 0 : 1;
 }

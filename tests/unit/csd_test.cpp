@@ -1,5 +1,7 @@
 //! @file csd_test.cpp
 //! @brief Unit tests of the canonical signed digit (non-adjacent form) recoding in ir/csd.h.
+#include "ir/csd.h"
+
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -10,7 +12,6 @@
 #include <utility>
 #include <vector>
 
-#include "ir/csd.h"
 #include "ir/fixed.h"
 
 namespace nngen {
@@ -26,20 +27,20 @@ std::vector<std::pair<int, int>> digits(int64_t n) {
 using D = std::vector<std::pair<int, int>>;
 
 TEST(Csd, KnownRecodings) {
-  EXPECT_EQ(digits(0), D{});                          // no digits
-  EXPECT_EQ(digits(1), (D{{0, +1}}));                 // 1
-  EXPECT_EQ(digits(-1), (D{{0, -1}}));                // -1
-  EXPECT_EQ(digits(2), (D{{1, +1}}));                 // 2
-  EXPECT_EQ(digits(3), (D{{0, -1}, {2, +1}}));        // 3 = 4 - 1
-  EXPECT_EQ(digits(5), (D{{0, +1}, {2, +1}}));        // 5 = 4 + 1 (already non-adjacent)
-  EXPECT_EQ(digits(-5), (D{{0, -1}, {2, -1}}));       // -5 = -4 - 1
-  EXPECT_EQ(digits(6), (D{{1, -1}, {3, +1}}));        // 6 = 8 - 2
-  EXPECT_EQ(digits(7), (D{{0, -1}, {3, +1}}));        // 7 = 8 - 1
-  EXPECT_EQ(digits(-7), (D{{0, +1}, {3, -1}}));       // -7 = -8 + 1
+  EXPECT_EQ(digits(0), D{});                              // no digits
+  EXPECT_EQ(digits(1), (D{{0, +1}}));                     // 1
+  EXPECT_EQ(digits(-1), (D{{0, -1}}));                    // -1
+  EXPECT_EQ(digits(2), (D{{1, +1}}));                     // 2
+  EXPECT_EQ(digits(3), (D{{0, -1}, {2, +1}}));            // 3 = 4 - 1
+  EXPECT_EQ(digits(5), (D{{0, +1}, {2, +1}}));            // 5 = 4 + 1 (already non-adjacent)
+  EXPECT_EQ(digits(-5), (D{{0, -1}, {2, -1}}));           // -5 = -4 - 1
+  EXPECT_EQ(digits(6), (D{{1, -1}, {3, +1}}));            // 6 = 8 - 2
+  EXPECT_EQ(digits(7), (D{{0, -1}, {3, +1}}));            // 7 = 8 - 1
+  EXPECT_EQ(digits(-7), (D{{0, +1}, {3, -1}}));           // -7 = -8 + 1
   EXPECT_EQ(digits(11), (D{{0, -1}, {2, -1}, {4, +1}}));  // 11 = 16 - 4 - 1
-  EXPECT_EQ(digits(15), (D{{0, -1}, {4, +1}}));       // 15 = 16 - 1
+  EXPECT_EQ(digits(15), (D{{0, -1}, {4, +1}}));           // 15 = 16 - 1
   EXPECT_EQ(digits(0x55), (D{{0, +1}, {2, +1}, {4, +1}, {6, +1}}));  // 85 = 64+16+4+1
-  EXPECT_EQ(digits(0xFF), (D{{0, -1}, {8, +1}}));     // 255 = 256 - 1
+  EXPECT_EQ(digits(0xFF), (D{{0, -1}, {8, +1}}));                    // 255 = 256 - 1
   EXPECT_EQ(digits(1024), (D{{10, +1}}));
   // 183 = 10110111b = 256 - 64 - 8 - 1 (digits at 0, 3, 6, 8: non-adjacent).
   EXPECT_EQ(digits(183), (D{{0, -1}, {3, -1}, {6, -1}, {8, +1}}));
@@ -48,9 +49,9 @@ TEST(Csd, KnownRecodings) {
 TEST(Csd, Int64Extremes) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-  EXPECT_EQ(digits(kMax), (D{{0, -1}, {63, +1}}));     // 2^63 - 1
-  EXPECT_EQ(digits(kMin), (D{{63, -1}}));              // -2^63
-  EXPECT_EQ(digits(kMin + 1), (D{{0, +1}, {63, -1}})); // -2^63 + 1
+  EXPECT_EQ(digits(kMax), (D{{0, -1}, {63, +1}}));      // 2^63 - 1
+  EXPECT_EQ(digits(kMin), (D{{63, -1}}));               // -2^63
+  EXPECT_EQ(digits(kMin + 1), (D{{0, +1}, {63, -1}}));  // -2^63 + 1
   EXPECT_EQ(digits(int64_t{1} << 62), (D{{62, +1}}));
   EXPECT_EQ(digits((int64_t{1} << 62) - 1), (D{{0, -1}, {62, +1}}));
   // 0x5555...5 has 32 isolated ones at the even positions: it is its own NAF.

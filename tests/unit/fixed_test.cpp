@@ -4,6 +4,8 @@
 //! Every expected value below is a literal derived by hand from Xilinx's documented ap_fixed
 //! rules (UG902 / UG1399, quantization and overflow modes); none is computed by the code under
 //! test. A value of fixed<W,I> is raw * 2^-(W-I).
+#include "ir/fixed.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -14,8 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "ir/fixed.h"
-
 namespace nngen {
 namespace {
 
@@ -24,8 +24,7 @@ using ::testing::HasSubstr;
 constexpr int64_t kMax64 = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMin64 = std::numeric_limits<int64_t>::min();
 
-FixedType T(int w, int i, bool s = true, Rounding q = Rounding::Trn,
-            Overflow o = Overflow::Wrap) {
+FixedType T(int w, int i, bool s = true, Rounding q = Rounding::Trn, Overflow o = Overflow::Wrap) {
   FixedType t;
   t.width = w;
   t.intBits = i;
@@ -64,19 +63,19 @@ struct RoundRow {
 //                                      2.5 3.5 2.75 2.25 2  -2.5 -3.5 -2.75 -2.25 -2
 const std::vector<RoundRow> kRound2 = {
     // floor
-    {Rounding::Trn,       {2,  3,  2,  2,  2,  -3,  -4,  -3,  -3,  -2}},
+    {Rounding::Trn, {2, 3, 2, 2, 2, -3, -4, -3, -3, -2}},
     // toward zero: floor for positives, ceil for negatives
-    {Rounding::TrnZero,   {2,  3,  2,  2,  2,  -2,  -3,  -2,  -2,  -2}},
+    {Rounding::TrnZero, {2, 3, 2, 2, 2, -2, -3, -2, -2, -2}},
     // nearest, ties up (+inf): 2.5->3, -2.5->-2, -3.5->-3
-    {Rounding::Rnd,       {3,  4,  3,  2,  2,  -2,  -3,  -3,  -2,  -2}},
+    {Rounding::Rnd, {3, 4, 3, 2, 2, -2, -3, -3, -2, -2}},
     // nearest, ties toward zero: 2.5->2, -2.5->-2
-    {Rounding::RndZero,   {2,  3,  3,  2,  2,  -2,  -3,  -3,  -2,  -2}},
+    {Rounding::RndZero, {2, 3, 3, 2, 2, -2, -3, -3, -2, -2}},
     // nearest, ties down (-inf): 2.5->2, -2.5->-3
-    {Rounding::RndMinInf, {2,  3,  3,  2,  2,  -3,  -4,  -3,  -2,  -2}},
+    {Rounding::RndMinInf, {2, 3, 3, 2, 2, -3, -4, -3, -2, -2}},
     // nearest, ties away from zero: 2.5->3, -2.5->-3
-    {Rounding::RndInf,    {3,  4,  3,  2,  2,  -3,  -4,  -3,  -2,  -2}},
+    {Rounding::RndInf, {3, 4, 3, 2, 2, -3, -4, -3, -2, -2}},
     // nearest, ties to even: 2.5->2, 3.5->4, -2.5->-2, -3.5->-4
-    {Rounding::RndConv,   {2,  4,  3,  2,  2,  -2,  -4,  -3,  -2,  -2}},
+    {Rounding::RndConv, {2, 4, 3, 2, 2, -2, -4, -3, -2, -2}},
 };
 
 TEST(FixedRounding, RequantizeDropTwoBits) {
@@ -104,13 +103,13 @@ const std::vector<int64_t> kRaw3 = {4, 5, 3, 12, -4, -5, -3, -12, 0, -8};
 
 //                                      .5 .625 .375 1.5 -.5 -.625 -.375 -1.5 0  -1
 const std::vector<RoundRow> kRound3 = {
-    {Rounding::Trn,       {0,  0,  0,  1,  -1,  -1,  -1,  -2,  0,  -1}},
-    {Rounding::TrnZero,   {0,  0,  0,  1,   0,   0,   0,  -1,  0,  -1}},
-    {Rounding::Rnd,       {1,  1,  0,  2,   0,  -1,   0,  -1,  0,  -1}},
-    {Rounding::RndZero,   {0,  1,  0,  1,   0,  -1,   0,  -1,  0,  -1}},
-    {Rounding::RndMinInf, {0,  1,  0,  1,  -1,  -1,   0,  -2,  0,  -1}},
-    {Rounding::RndInf,    {1,  1,  0,  2,  -1,  -1,   0,  -2,  0,  -1}},
-    {Rounding::RndConv,   {0,  1,  0,  2,   0,  -1,   0,  -2,  0,  -1}},
+    {Rounding::Trn, {0, 0, 0, 1, -1, -1, -1, -2, 0, -1}},
+    {Rounding::TrnZero, {0, 0, 0, 1, 0, 0, 0, -1, 0, -1}},
+    {Rounding::Rnd, {1, 1, 0, 2, 0, -1, 0, -1, 0, -1}},
+    {Rounding::RndZero, {0, 1, 0, 1, 0, -1, 0, -1, 0, -1}},
+    {Rounding::RndMinInf, {0, 1, 0, 1, -1, -1, 0, -2, 0, -1}},
+    {Rounding::RndInf, {1, 1, 0, 2, -1, -1, 0, -2, 0, -1}},
+    {Rounding::RndConv, {0, 1, 0, 2, 0, -1, 0, -2, 0, -1}},
 };
 
 TEST(FixedRounding, RequantizeDropThreeBits) {
@@ -133,19 +132,18 @@ TEST(FixedRounding, RequantizeDropThreeBits) {
 //   -1.03125 - e        -> -16.5 - 2^-16        beyond half in magnitude (nearest -17)
 //   -1.03125 + e        -> -16.5 + 2^-16        below half in magnitude (nearest -16)
 const double kE = std::ldexp(1.0, -20);
-const std::vector<double> kReal = {1.03125,       1.09375, 1.03125 + kE, 1.03125 - kE,
-                                   1.5,           -1.03125, -1.09375,    -1.03125 - kE,
-                                   -1.03125 + kE};
+const std::vector<double> kReal = {1.03125,  1.09375,  1.03125 + kE,  1.03125 - kE, 1.5,
+                                   -1.03125, -1.09375, -1.03125 - kE, -1.03125 + kE};
 
 //                                     16.5 17.5 16.5+ 16.5- 24 -16.5 -17.5 -16.5- -16.5+
 const std::vector<RoundRow> kRoundReal = {
-    {Rounding::Trn,       {16, 17, 16, 16, 24, -17, -18, -17, -17}},
-    {Rounding::TrnZero,   {16, 17, 16, 16, 24, -16, -17, -16, -16}},
-    {Rounding::Rnd,       {17, 18, 17, 16, 24, -16, -17, -17, -16}},
-    {Rounding::RndZero,   {16, 17, 17, 16, 24, -16, -17, -17, -16}},
+    {Rounding::Trn, {16, 17, 16, 16, 24, -17, -18, -17, -17}},
+    {Rounding::TrnZero, {16, 17, 16, 16, 24, -16, -17, -16, -16}},
+    {Rounding::Rnd, {17, 18, 17, 16, 24, -16, -17, -17, -16}},
+    {Rounding::RndZero, {16, 17, 17, 16, 24, -16, -17, -17, -16}},
     {Rounding::RndMinInf, {16, 17, 17, 16, 24, -17, -18, -17, -16}},
-    {Rounding::RndInf,    {17, 18, 17, 16, 24, -17, -18, -17, -16}},
-    {Rounding::RndConv,   {16, 18, 17, 16, 24, -16, -18, -17, -16}},
+    {Rounding::RndInf, {17, 18, 17, 16, 24, -17, -18, -17, -16}},
+    {Rounding::RndConv, {16, 18, 17, 16, 24, -16, -18, -17, -16}},
 };
 
 TEST(FixedRounding, QuantizeReal) {
@@ -160,20 +158,20 @@ TEST(FixedRounding, QuantizeReal) {
 TEST(FixedRounding, QuantizeRealDocExamples) {
   // UG902's examples use ap_fixed<3,2> (LSB 0.5); 1.25 and -1.25 are exact ties.
   // 1.25*2 = 2.5, -1.25*2 = -2.5; 0.75*2 = 1.5.
-  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::Rnd)), 3);         // 1.5
-  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::Rnd)), -2);       // -1.0
-  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::RndZero)), 2);     // 1.0
-  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::RndZero)), -2);   // -1.0
-  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::RndMinInf)), 2);   // 1.0
-  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::RndMinInf)), -3); // -1.5
-  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::RndInf)), 3);      // 1.5
-  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::RndInf)), -3);    // -1.5
-  EXPECT_EQ(quantizeReal(0.75, T(3, 2, true, Rounding::RndConv)), 2);     // 1.5 -> even 2: 1.0
-  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::RndConv)), -2);   // -2.5 -> even -2
-  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::Trn)), 2);         // 1.0
-  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::Trn)), -3);       // -1.5
-  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::TrnZero)), 2);     // 1.0
-  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::TrnZero)), -2);   // -1.0
+  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::Rnd)), 3);          // 1.5
+  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::Rnd)), -2);        // -1.0
+  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::RndZero)), 2);      // 1.0
+  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::RndZero)), -2);    // -1.0
+  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::RndMinInf)), 2);    // 1.0
+  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::RndMinInf)), -3);  // -1.5
+  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::RndInf)), 3);       // 1.5
+  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::RndInf)), -3);     // -1.5
+  EXPECT_EQ(quantizeReal(0.75, T(3, 2, true, Rounding::RndConv)), 2);      // 1.5 -> even 2: 1.0
+  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::RndConv)), -2);    // -2.5 -> even -2
+  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::Trn)), 2);          // 1.0
+  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::Trn)), -3);        // -1.5
+  EXPECT_EQ(quantizeReal(1.25, T(3, 2, true, Rounding::TrnZero)), 2);      // 1.0
+  EXPECT_EQ(quantizeReal(-1.25, T(3, 2, true, Rounding::TrnZero)), -2);    // -1.0
 }
 
 TEST(FixedRounding, ExactValues) {
@@ -265,15 +263,15 @@ struct OvfRow {
 //   37 = 2*16 + 5 -> 5;  -37 = -3*16 + 11 -> 11 - 16 = -5;  100 = 6*16 + 4 -> 4;
 //   -100 = -7*16 + 12 -> -4;  1000 = 62*16 + 8 -> -8;
 //   INT64_MAX low nibble 1111 -> -1;  INT64_MIN low nibble 0000 -> 0.
-const std::vector<int64_t> kOvfSigned = {7, -8, -3, 8, 9, -9, 37, -37, 100, -100, 1000,
-                                         kMax64, kMin64};
+const std::vector<int64_t> kOvfSigned = {7,   -8,  -3,   8,    9,      -9,    37,
+                                         -37, 100, -100, 1000, kMax64, kMin64};
 //                                   7 -8 -3  8  9 -9 37 -37 100 -100 1000 MAX MIN
 const std::vector<OvfRow> kOvfSignedRows = {
-    {Overflow::Wrap,    {7, -8, -3, -8, -7, 7, 5, -5, 4, -4, -8, -1, 0}},
-    {Overflow::Sat,     {7, -8, -3, 7, 7, -8, 7, -8, 7, -8, 7, 7, -8}},
+    {Overflow::Wrap, {7, -8, -3, -8, -7, 7, 5, -5, 4, -4, -8, -1, 0}},
+    {Overflow::Sat, {7, -8, -3, 7, 7, -8, 7, -8, 7, -8, 7, 7, -8}},
     {Overflow::SatZero, {7, -8, -3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
     // symmetric: never -8; even an in-range -8 becomes -7.
-    {Overflow::SatSym,  {7, -7, -3, 7, 7, -7, 7, -7, 7, -7, 7, 7, -7}},
+    {Overflow::SatSym, {7, -7, -3, 7, 7, -7, 7, -7, 7, -7, 7, 7, -7}},
 };
 
 TEST(FixedOverflow, SignedTarget) {
@@ -288,15 +286,15 @@ TEST(FixedOverflow, SignedTarget) {
 // Integers into unsigned ap_ufixed<4,4,AP_TRN,O>: range [0, 15], modulus 16.
 //   -1 -> 15;  -17 + 32 = 15;  37 - 32 = 5;  -37 + 48 = 11;  1000 - 992 = 8;
 //   INT64_MAX low nibble 15;  INT64_MIN low nibble 0.
-const std::vector<int64_t> kOvfUnsigned = {15, 0, 6, 16, 17, -1, -17, 37, -37, 1000,
-                                           kMax64, kMin64};
+const std::vector<int64_t> kOvfUnsigned = {15,  0,  6,   16,   17,     -1,
+                                           -17, 37, -37, 1000, kMax64, kMin64};
 //                                   15 0 6 16 17 -1 -17 37 -37 1000 MAX MIN
 const std::vector<OvfRow> kOvfUnsignedRows = {
-    {Overflow::Wrap,    {15, 0, 6, 0, 1, 15, 15, 5, 11, 8, 15, 0}},
-    {Overflow::Sat,     {15, 0, 6, 15, 15, 0, 0, 15, 0, 15, 15, 0}},
+    {Overflow::Wrap, {15, 0, 6, 0, 1, 15, 15, 5, 11, 8, 15, 0}},
+    {Overflow::Sat, {15, 0, 6, 15, 15, 0, 0, 15, 0, 15, 15, 0}},
     {Overflow::SatZero, {15, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
     // unsigned: SAT_SYM is the same as SAT (the minimum is 0).
-    {Overflow::SatSym,  {15, 0, 6, 15, 15, 0, 0, 15, 0, 15, 15, 0}},
+    {Overflow::SatSym, {15, 0, 6, 15, 15, 0, 0, 15, 0, 15, 15, 0}},
 };
 
 TEST(FixedOverflow, UnsignedTarget) {
@@ -304,8 +302,7 @@ TEST(FixedOverflow, UnsignedTarget) {
     SCOPED_TRACE(modeName(row.mode));
     const FixedType to = T(4, 4, false, Rounding::Trn, row.mode);
     for (size_t k = 0; k < kOvfUnsigned.size(); ++k)
-      EXPECT_EQ(requantize(kOvfUnsigned[k], 0, to), row.expected[k])
-          << "in " << kOvfUnsigned[k];
+      EXPECT_EQ(requantize(kOvfUnsigned[k], 0, to), row.expected[k]) << "in " << kOvfUnsigned[k];
   }
 }
 
@@ -432,11 +429,11 @@ TEST(FixedShapes, NegativeIntBits) {
   EXPECT_EQ(t.fracBits(), 6);
   EXPECT_EQ(t.minRaw(), -8);
   EXPECT_EQ(t.maxRaw(), 7);
-  EXPECT_EQ(quantizeReal(0.1, t), 6);          // 6.4 -> floor 6
-  EXPECT_EQ(quantizeReal(0.109375, t), 7);     // 7 exact
-  EXPECT_EQ(quantizeReal(-0.125, t), -8);      // -8 exact
-  EXPECT_EQ(quantizeReal(0.125, t), -8);       // 8 wraps to -8
-  EXPECT_EQ(quantizeReal(0.3, t), 3);          // 19.2 -> 19 -> 19 - 16 = 3
+  EXPECT_EQ(quantizeReal(0.1, t), 6);       // 6.4 -> floor 6
+  EXPECT_EQ(quantizeReal(0.109375, t), 7);  // 7 exact
+  EXPECT_EQ(quantizeReal(-0.125, t), -8);   // -8 exact
+  EXPECT_EQ(quantizeReal(0.125, t), -8);    // 8 wraps to -8
+  EXPECT_EQ(quantizeReal(0.3, t), 3);       // 19.2 -> 19 -> 19 - 16 = 3
   EXPECT_EQ(quantizeReal(0.125, T(4, -2, true, Rounding::Trn, Overflow::Sat)), 7);
   EXPECT_EQ(quantizeReal(-0.3, T(4, -2, true, Rounding::Trn, Overflow::Sat)), -8);
   // raw 26 with 8 frac bits = 26/256 -> F=6: 26/4 = 6.5.
@@ -470,7 +467,7 @@ TEST(FixedShapes, IntBitsAboveWidth) {
   EXPECT_EQ(requantize(104, 0, T(4, 8, true, Rounding::Rnd)), 7);
   EXPECT_EQ(requantize(104, 0, T(4, 8, true, Rounding::Trn)), 6);
   EXPECT_EQ(requantize(-104, 0, T(4, 8, true, Rounding::Rnd)), -6);  // -6.5 ties up
-  EXPECT_EQ(requantize(3, -4, t), 3);                                  // same scale
+  EXPECT_EQ(requantize(3, -4, t), 3);                                // same scale
   // rawToReal on both shapes.
   EXPECT_EQ(rawToReal(-8, -4), -128.0);
   EXPECT_EQ(rawToReal(7, 6), 0.109375);
@@ -489,8 +486,8 @@ TEST(FixedShapes, MinMaxRaw) {
   EXPECT_EQ(T(1, 1, false).maxRaw(), 1);
   EXPECT_EQ(T(1, 1, true).minRaw(), -1);  // ap_int<1>
   EXPECT_EQ(T(1, 1, true).maxRaw(), 0);
-  EXPECT_EQ(T(62, 10).minRaw(), -2305843009213693952);  // -2^61
-  EXPECT_EQ(T(62, 10).maxRaw(), 2305843009213693951);   // 2^61 - 1
+  EXPECT_EQ(T(62, 10).minRaw(), -2305843009213693952);        // -2^61
+  EXPECT_EQ(T(62, 10).maxRaw(), 2305843009213693951);         // 2^61 - 1
   EXPECT_EQ(T(62, 10, false).maxRaw(), 4611686018427387903);  // 2^62 - 1
 }
 
@@ -509,15 +506,16 @@ TEST(FixedShapes, QuantizeRealRejects) {
   // 2^52 * 2^10 = 2^62 and beyond: overflow like any other value (issue 7: accepted, not
   // refused); the wrap keeps the low 16 bits of the exact integer.
   EXPECT_EQ(quantizeReal(std::ldexp(1.0, 52), T(16, 6)), 0);
-  EXPECT_EQ(quantizeReal(-std::ldexp(1.0, 52), T(16, 6, true, Rounding::Trn, Overflow::Sat)), -32768);
+  EXPECT_EQ(quantizeReal(-std::ldexp(1.0, 52), T(16, 6, true, Rounding::Trn, Overflow::Sat)),
+            -32768);
   EXPECT_EQ(quantizeReal(1e30, T(8, 3, true, Rounding::Rnd, Overflow::Sat)), 127);
   EXPECT_EQ(quantizeReal(-1e30, T(8, 3, true, Rounding::Rnd, Overflow::SatSym)), -127);
   EXPECT_EQ(quantizeReal(1e30, T(8, 3, true, Rounding::Rnd, Overflow::SatZero)), 0);
-  EXPECT_EQ(quantizeReal(std::ldexp(5.0, 60) + std::ldexp(3.0, 12), T(20, 20)), 3 << 12);  // low 20 bits
+  EXPECT_EQ(quantizeReal(std::ldexp(5.0, 60) + std::ldexp(3.0, 12), T(20, 20)),
+            3 << 12);  // low 20 bits
   // 2^51 * 2^10 = 2^61: wraps to 0 (low 16 bits zero), saturates to max.
   EXPECT_EQ(quantizeReal(std::ldexp(1.0, 51), T(16, 6)), 0);
-  EXPECT_EQ(quantizeReal(std::ldexp(1.0, 51), T(16, 6, true, Rounding::Trn, Overflow::Sat)),
-            32767);
+  EXPECT_EQ(quantizeReal(std::ldexp(1.0, 51), T(16, 6, true, Rounding::Trn, Overflow::Sat)), 32767);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -525,13 +523,13 @@ TEST(FixedShapes, QuantizeRealRejects) {
 // ------------------------------------------------------------------------------------------
 
 TEST(FixedSignedBits, EdgeCases) {
-  EXPECT_EQ(signedBitsFor(0, 0), 1);     // 1 bit holds {-1, 0}
+  EXPECT_EQ(signedBitsFor(0, 0), 1);  // 1 bit holds {-1, 0}
   EXPECT_EQ(signedBitsFor(-1, 0), 1);
   EXPECT_EQ(signedBitsFor(-1, -1), 1);
-  EXPECT_EQ(signedBitsFor(0, 1), 2);     // 2 bits: [-2, 1]
+  EXPECT_EQ(signedBitsFor(0, 1), 2);  // 2 bits: [-2, 1]
   EXPECT_EQ(signedBitsFor(1, 1), 2);
   EXPECT_EQ(signedBitsFor(-2, 1), 2);
-  EXPECT_EQ(signedBitsFor(-3, 0), 3);    // 3 bits: [-4, 3]
+  EXPECT_EQ(signedBitsFor(-3, 0), 3);  // 3 bits: [-4, 3]
   EXPECT_EQ(signedBitsFor(-4, 3), 3);
   EXPECT_EQ(signedBitsFor(0, 4), 4);
   EXPECT_EQ(signedBitsFor(-128, 127), 8);
@@ -597,8 +595,8 @@ TEST(FixedParse, Str) {
 }
 
 TEST(FixedParse, StrRoundTrip) {
-  const Rounding qs[] = {Rounding::Trn,       Rounding::TrnZero, Rounding::Rnd,
-                         Rounding::RndZero,   Rounding::RndMinInf, Rounding::RndInf,
+  const Rounding qs[] = {Rounding::Trn,     Rounding::TrnZero,   Rounding::Rnd,
+                         Rounding::RndZero, Rounding::RndMinInf, Rounding::RndInf,
                          Rounding::RndConv};
   const Overflow os[] = {Overflow::Wrap, Overflow::Sat, Overflow::SatZero, Overflow::SatSym};
   const int shapes[][2] = {{16, 6}, {8, 0}, {4, -2}, {4, 8}, {62, 31}, {2, 1}};

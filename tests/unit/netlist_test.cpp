@@ -1,10 +1,11 @@
 //! @file netlist_test.cpp
 //! @brief The adder-graph netlist on its own: CSD costs, shared odd fundamentals (MCM), widths
 //!        from exact intervals, constant folding, dead logic and pipeline stages.
+#include "emit/netlist.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "emit/netlist.h"
 #include "ir/csd.h"
 
 using ::testing::HasSubstr;
@@ -41,8 +42,8 @@ TEST(Netlist, SharedOddFundamentalIsBuiltOnce) {
   // x*3, x*6, x*-12 and x*3 again share the one adder of x*3 (6 = 3<<1, -12 = -(3<<2)).
   nngen::Netlist net("", 2);
   const nngen::Term x = net.input("x", "in[7:0]", type(8, 4));
-  const nngen::Term a = net.multiply(x, 3, 0), b = net.multiply(x, 6, 0), c = net.multiply(x, -12, 0),
-                    d = net.multiply(x, 3, 2);
+  const nngen::Term a = net.multiply(x, 3, 0), b = net.multiply(x, 6, 0),
+                    c = net.multiply(x, -12, 0), d = net.multiply(x, 3, 2);
   EXPECT_EQ(a.node, b.node);
   EXPECT_EQ(a.node, c.node);
   EXPECT_EQ(a.node, d.node);
@@ -58,9 +59,9 @@ TEST(Netlist, SharedOddFundamentalIsBuiltOnce) {
 
 TEST(Netlist, WireWidthsAreTheIntervalBits) {
   nngen::Netlist net("", 2);
-  const nngen::Term x = net.input("x", "in[7:0]", type(8, 8));           // -128..127
+  const nngen::Term x = net.input("x", "in[7:0]", type(8, 8));          // -128..127
   const nngen::Term u = net.input("u", "in[15:8]", type(8, 8, false));  // 0..255
-  const nngen::Term s = net.add(x, u);                                   // -128..382: 10 bits
+  const nngen::Term s = net.add(x, u);                                  // -128..382: 10 bits
   const nngen::NetNode& n = net.nodes()[s.node];
   EXPECT_EQ(n.lo, -128);
   EXPECT_EQ(n.hi, 382);
@@ -157,7 +158,9 @@ TEST(Netlist, PrintsOneLinePerOperation) {
   const std::string v = net.verilog();
   EXPECT_THAT(v, HasSubstr("wire signed [7:0] x = in[7:0];"));
   EXPECT_THAT(v, HasSubstr("wire [7:0] u = in[15:8];"));
-  EXPECT_THAT(v, HasSubstr("wire signed [10:0] p = {{{1{x[7]}}, x}, 2'b0} - {{3{x[7]}}, x};"));  // 3 = 4 - 1
+  EXPECT_THAT(
+      v,
+      HasSubstr("wire signed [10:0] p = {{{1{x[7]}}, x}, 2'b0} - {{3{x[7]}}, x};"));  // 3 = 4 - 1
   EXPECT_THAT(v, HasSubstr("wire signed [10:0] d = p_q - {{3{1'b0}}, u_q};"));
   EXPECT_THAT(v, HasSubstr("u_q <= u;"));
   EXPECT_THAT(v, HasSubstr("d_q <= d;"));

@@ -2,6 +2,8 @@
 //! @brief `nngen build -o X` never deletes or overwrites what nngen did not write: it refuses
 //!        files and foreign folders, replaces only its own builds, cleans up after failures,
 //!        interrupts and crashes, serializes concurrent builds, and follows the umask.
+#include "flow/output_folder.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -14,7 +16,6 @@
 #include <sstream>
 
 #include "flow/flow.h"
-#include "flow/output_folder.h"
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
@@ -33,15 +34,17 @@ std::string slurp(const fs::path& p) {
 class OutputFolder : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / fs::path("nngen_output_" + std::to_string(::getpid()) + "_" +
-                                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           fs::path("nngen_output_" + std::to_string(::getpid()) + "_" +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   /// Builds the tiny example into `out`; returns the error message, or "" on success.
-  std::string build(const fs::path& out, const nngen::Progress& progress = [](const std::string&) {}) {
+  std::string build(
+      const fs::path& out, const nngen::Progress& progress = [](const std::string&) {}) {
     nngen::BuildOptions opt;
     opt.spec = kSpec.string();
     opt.outDir = out.string();
@@ -56,7 +59,8 @@ class OutputFolder : public ::testing::Test {
   std::vector<std::string> leftovers(std::set<std::string> expected) {
     std::vector<std::string> extra;
     for (auto& e : fs::directory_iterator(dir_))
-      if (!expected.count(e.path().filename().string())) extra.push_back(e.path().filename().string());
+      if (!expected.count(e.path().filename().string()))
+        extra.push_back(e.path().filename().string());
     return extra;
   }
   fs::path dir_;

@@ -3,13 +3,14 @@
 // reference's at ap_fixed<16,6>. A wrong weight layout, flatten order, BatchNorm fold or
 // preprocessing step would scramble them, which the golden tests (RTL against this same
 // reference) cannot see.
+#include "ref/reference.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
 
 #include "passes/passes.h"
-#include "ref/reference.h"
 #include "spec/npy.h"
 #include "spec/spec_loader.h"
 
@@ -48,8 +49,10 @@ TEST(Reference, MatchesFloatPyTorchLogitsOnShippedExample) {
   const double meanDiff = sumDiff / (kImages * 10), meanFloat = sumFloat / (kImages * 10);
   RecordProperty("max_abs_logit_diff", std::to_string(maxDiff));
   RecordProperty("mean_abs_logit_diff", std::to_string(meanDiff));
-  std::printf("reference vs float on %zu images: same class %zu, mean |logit diff| %.4f (mean |logit| %.4f), max %.4f\n",
-              kImages, sameClass, meanDiff, meanFloat, maxDiff);
+  std::printf(
+      "reference vs float on %zu images: same class %zu, mean |logit diff| %.4f (mean |logit| "
+      "%.4f), max %.4f\n",
+      kImages, sameClass, meanDiff, meanFloat, maxDiff);
   // Quantization noise of <16,6> (10 fractional bits) through 6 layers stays a few percent of
   // the logits (measured: 0.127 of 4.68); a layout error gives differences of their own size.
   EXPECT_LT(meanDiff, 0.05 * meanFloat);

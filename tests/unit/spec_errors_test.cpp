@@ -19,8 +19,9 @@ namespace {
 class SpecErrors : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / fs::path("nngen_spec_errors_" + std::to_string(::getpid()) + "_" +
-                                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           fs::path("nngen_spec_errors_" + std::to_string(::getpid()) + "_" +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     nngen::saveNpyFloat32((dir_ / "k.npy").string(), {3, 3, 1, 2}, std::vector<double>(18, 0.25));
@@ -49,12 +50,12 @@ class SpecErrors : public ::testing::Test {
 };
 
 const char* kConv =
-    "  - name: conv0\n"            // line 6
-    "    type: Conv2D\n"           // 7
-    "    filters: 2\n"             // 8
-    "    kernel_size: 3\n"         // 9
-    "    use_bias: false\n"        // 10
-    "    kernel: k.npy\n";         // 11
+    "  - name: conv0\n"      // line 6
+    "    type: Conv2D\n"     // 7
+    "    filters: 2\n"       // 8
+    "    kernel_size: 3\n"   // 9
+    "    use_bias: false\n"  // 10
+    "    kernel: k.npy\n";   // 11
 
 TEST_F(SpecErrors, ValidSpecLoads) {
   const auto g = nngen::loadSpec(spec(kConv));
@@ -64,7 +65,9 @@ TEST_F(SpecErrors, ValidSpecLoads) {
 }
 
 TEST_F(SpecErrors, MissingWeightFile) {
-  const std::string p = spec("  - {name: conv0, type: Conv2D, filters: 2, kernel_size: 3, use_bias: false, kernel: nope.npy}\n");
+  const std::string p = spec(
+      "  - {name: conv0, type: Conv2D, filters: 2, kernel_size: 3, use_bias: false, kernel: "
+      "nope.npy}\n");
   const std::string e = error(p);
   EXPECT_THAT(e, HasSubstr(p + ":6:"));
   EXPECT_THAT(e, HasSubstr("layer 'conv0'"));
@@ -126,13 +129,15 @@ TEST_F(SpecErrors, UnknownTopLevelKey) {
 TEST_F(SpecErrors, InvalidPrecision) {
   const std::string e = error(spec(std::string(kConv) + "    precision: {result: ap_fixed<16>}\n"));
   EXPECT_THAT(e, HasSubstr("net.yaml:12: layer 'conv0': invalid precision 'ap_fixed<16>'"));
-  const std::string e2 = error(spec(std::string(kConv) + "    precision: {weight: 'ap_fixed<8,3,AP_RND,AP_WRAP_SM>'}\n"));
+  const std::string e2 = error(
+      spec(std::string(kConv) + "    precision: {weight: 'ap_fixed<8,3,AP_RND,AP_WRAP_SM>'}\n"));
   EXPECT_THAT(e2, HasSubstr("AP_WRAP_SM"));
 }
 
 TEST_F(SpecErrors, KernelLargerThanInput) {
   const std::string e = error(spec(kConv, "[2, 5, 1]"));
-  EXPECT_THAT(e, HasSubstr("net.yaml:9: layer 'conv0': kernel 3x3 is larger than its valid input 2x5"));
+  EXPECT_THAT(
+      e, HasSubstr("net.yaml:9: layer 'conv0': kernel 3x3 is larger than its valid input 2x5"));
 }
 
 TEST_F(SpecErrors, DenseNeedsFlatInput) {
@@ -157,12 +162,15 @@ TEST_F(SpecErrors, BuildLeavesNoHalfWrittenOutput) {
   fs::create_directories(out);
   std::ofstream(out / "keep.txt") << "old";
   nngen::BuildOptions opt;
-  opt.spec = spec("  - {name: conv0, type: Conv2D, filters: 2, kernel_size: 3, use_bias: false, kernel: nope.npy}\n");
+  opt.spec = spec(
+      "  - {name: conv0, type: Conv2D, filters: 2, kernel_size: 3, use_bias: false, kernel: "
+      "nope.npy}\n");
   opt.outDir = out.string();
   EXPECT_THROW(nngen::buildDesign(opt, [](const std::string&) {}), nngen::Error);
   EXPECT_TRUE(fs::exists(out / "keep.txt"));
   int entries = 0;
-  for (auto& e : fs::directory_iterator(dir_)) entries += e.path().filename().string().find("nngen-tmp") != std::string::npos;
+  for (auto& e : fs::directory_iterator(dir_))
+    entries += e.path().filename().string().find("nngen-tmp") != std::string::npos;
   EXPECT_EQ(entries, 0);
 }
 
