@@ -10,44 +10,14 @@
 #include "flow/flow.h"
 #include "spec/npy.h"
 #include "spec/spec_loader.h"
+#include "spec_fixture.h"
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 namespace {
 
-class SpecErrors : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fs::path("nngen_spec_errors_" + std::to_string(::getpid()) + "_" +
-                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    nngen::saveNpyFloat32((dir_ / "k.npy").string(), {3, 3, 1, 2}, std::vector<double>(18, 0.25));
-    nngen::saveNpyFloat32((dir_ / "d.npy").string(), {18, 4}, std::vector<double>(72, 0.5));
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  /// Writes net.yaml with the given layers block (after a fixed 5-line header).
-  std::string spec(const std::string& layers, const std::string& input = "[5, 5, 1]") {
-    const fs::path p = dir_ / "net.yaml";
-    std::ofstream(p) << "nngen: 1\nname: t\ninput:\n  shape: " << input << "\nlayers:\n" << layers;
-    return p.string();
-  }
-
-  /// The message of the Error that loading `path` throws ("" if none).
-  std::string error(const std::string& path) {
-    try {
-      nngen::loadSpec(path);
-    } catch (const nngen::Error& e) {
-      return e.what();
-    }
-    return "";
-  }
-
-  fs::path dir_;
-};
+class SpecErrors : public nngen::test::SpecFixture {};
 
 const char* kConv =
     "  - name: conv0\n"      // line 6
@@ -135,7 +105,7 @@ TEST_F(SpecErrors, InvalidPrecision) {
 }
 
 TEST_F(SpecErrors, KernelLargerThanInput) {
-  const std::string e = error(spec(kConv, "[2, 5, 1]"));
+  const std::string e = error(spec(kConv, "", "[2, 5, 1]"));
   EXPECT_THAT(
       e, HasSubstr("net.yaml:9: layer 'conv0': kernel 3x3 is larger than its valid input 2x5"));
 }

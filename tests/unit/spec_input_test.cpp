@@ -17,6 +17,7 @@
 #include "ref/reference.h"
 #include "spec/npy.h"
 #include "spec/spec_loader.h"
+#include "spec_fixture.h"
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
@@ -77,44 +78,7 @@ std::string npyError(const std::string& bytes) {
   return "";
 }
 
-class SpecInput : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fs::path("nngen_spec_input_" + std::to_string(::getpid()) + "_" +
-                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    nngen::saveNpyFloat32((dir_ / "k.npy").string(), {3, 3, 1, 2}, std::vector<double>(18, 0.25));
-    nngen::saveNpyFloat32((dir_ / "v.npy").string(), {2}, {1.0, 2.0});
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  /// Writes net.yaml: the given text after a 5-line header (layers start at line 6).
-  std::string spec(const std::string& layers, const std::string& top = "",
-                   const std::string& input = "[5, 5, 1]") {
-    const fs::path p = dir_ / "net.yaml";
-    std::ofstream(p) << "nngen: 1\nname: t\ninput:\n  shape: " << input << "\nlayers:\n"
-                     << layers << top;
-    return p.string();
-  }
-
-  /// The message of the nngen::Error that loading `path` throws; "" if it loads. Any other
-  /// exception fails the test (it would be an "internal error" of the CLI).
-  std::string error(const std::string& path) {
-    try {
-      nngen::loadSpec(path);
-    } catch (const nngen::Error& e) {
-      return e.what();
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "not an nngen::Error: " << e.what();
-      return "internal error";
-    }
-    return "";
-  }
-
-  fs::path dir_;
-};
+class SpecInput : public nngen::test::SpecFixture {};
 
 const char* kConv =
     "  - name: conv0\n"      // line 6
