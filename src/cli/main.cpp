@@ -53,6 +53,20 @@ int main(int argc, char** argv) {
                     "print the IR after this pass ('all' for every pass)");
   build->add_option("--max-images", bopt.maxImages,
                     "test images in the testbench data (default: all)");
+  build
+      ->add_option("--target-ii", bopt.fold.targetII,
+                   "fold layers so that the II is at most this many cycles per image (default: "
+                   "the input's H*W beats)")
+      ->check(CLI::PositiveNumber);
+  build
+      ->add_option("--max-latency", bopt.fold.maxLatency,
+                   "latency bound of the folding planner, cycles from an image's first input "
+                   "beat to its last output beat (default: the unfolded design's + 10 %)")
+      ->check(CLI::PositiveNumber);
+  build
+      ->add_option("--fit", bopt.fold.fitPart,
+                   "fold until the resource estimate fits this part, at the lowest latency")
+      ->check(CLI::IsMember({"xcvu9p", "xc7z020"}));
 
   nngen::RunOptions ropt;
   auto* run = app.add_subcommand("run", "run the bit-accurate C++ fixed-point reference");

@@ -12,9 +12,13 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "emit/module_text.h"
+
 namespace nngen {
 
-namespace {
+using namespace detail;
+
+namespace detail {
 
 std::string describe(const Layer& l) {
   switch (l.kind) {
@@ -47,6 +51,10 @@ std::string header(const std::string& producer, const std::vector<std::string>& 
     for (const auto& l : commentLines(text)) s += "// " + l + "\n";
   return s;
 }
+
+}  // namespace detail
+
+namespace {
 
 /// IEEE 1800-2017 (SystemVerilog, Annex B) reserved words that contain an underscore or could
 /// otherwise be spelled `<name>_<layer>`; with Verilog-2005's words they cannot name a module.
@@ -406,6 +414,10 @@ Term averagePool(Netlist& net, const Layer& l, const std::vector<Term>& taps, in
   return net.requantize(Term{q.node, q.neg, q.frac + l.resultType.fracBits()}, l.resultType);
 }
 
+}  // namespace
+
+namespace detail {
+
 /// Element-wise layers applied to channel c of one pixel y (all channels).
 Term elementwise(Netlist& net, const Layer& l, int c, const std::vector<Term>& y, int& accBits) {
   if (kindInfo(l.kind).dotProduct)
@@ -413,6 +425,10 @@ Term elementwise(Netlist& net, const Layer& l, int c, const std::vector<Term>& y
   if (l.kind == LayerKind::ReLU) return net.requantize(net.relu(y[c]), l.resultType);
   throw std::logic_error(fmt::format("emitter: no element-wise case for {}", kindName(l.kind)));
 }
+
+}  // namespace detail
+
+namespace {
 
 Term maxTree(Netlist& net, std::vector<Term> v) {
   while (v.size() > 1) {
@@ -458,6 +474,7 @@ void checkNames(const Graph& g, const std::vector<Group>& groups, bool hasClass)
     names.claimModule(g.name + "_" + inst, who, l);
     names.claimTop("u_" + inst, "the instance of " + who, l);
     names.claimTop("u_" + inst + "_skid", "the skid buffer in front of " + who, l);
+    names.claimTop("u_" + inst + "_fifo", "the FIFO in front of " + who, l);
     for (const char* dir : {"in", "out"})
       for (const char* sig : {"data", "valid", "ready"})
         names.claimTop(fmt::format("{}_{}_{}", inst, dir, sig), "a wire of " + who, l);
@@ -468,6 +485,10 @@ void checkNames(const Graph& g, const std::vector<Group>& groups, bool hasClass)
   }
   if (hasClass) stage("argmax", nullptr);
 }
+
+}  // namespace
+
+namespace detail {
 
 /// Module header with the ports every generated stream module has: clk, rst (synchronous,
 /// active high), an input stream <in>data/<in>valid/<in>ready of inBits and an output stream
@@ -491,6 +512,10 @@ std::string pipelineCtrl(int stages, const std::string& inValid) {
       ");\n",
       stages, inValid);
 }
+
+}  // namespace detail
+
+namespace {
 
 ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& producer) {
   const Layer& first = grp.main ? *grp.main : *grp.followers.front();
@@ -741,14 +766,22 @@ std::vector<std::string> commentLines(const std::string& text) {
   return lines;
 }
 
-Design emitDesign(const Graph& g, const std::string& producer) {
+Design emitDesign(const Graph& g, const std::string& producer, const FoldPlan& plan) {
   Design d;
   d.top = g.name + "_top";
   const Shape out = g.outputShape();
   d.hasClass = out.h == 1 && out.w == 1 && out.c > 1;
   const std::vector<Group> groups = groupLayers(g);
   checkNames(g, groups, d.hasClass);
-  for (const Group& grp : groups) d.modules.push_back(emitGroup(g, grp, producer));
+  for (const Group& grp : groups) {
+    const auto fold = grp.main ? plan.layers.find(grp.main->name) : plan.layers.end();
+    if (fold != plan.layers.end() && fold->second.folded())
+      d.modules.push_back(emitFoldedModule(g, *grp.main, grp.followers, fold->second, producer));
+    else
+      d.modules.push_back(emitGroup(g, grp, producer));
+    if (auto fifo = plan.fifoDepth.find(d.modules.back().name); fifo != plan.fifoDepth.end())
+      d.modules.back().fifoDepth = fifo->second;
+  }
   const FixedType outT = g.layers.back().resultType;
   d.outType = outT;
   d.outChannels = out.c;
@@ -766,9 +799,12 @@ Design emitDesign(const Graph& g, const std::string& producer) {
   for (const auto& m : d.modules) d.pipelineCycles += m.windowLatency + m.pipelineStages;
   // Enough images for the stream to reach its steady state (every image after the first sees
   // the same timing; a few more cost microseconds).
-  std::tie(d.latencyCycles, d.latencyAfterLastInput) = streamLatency(d, 8);
+  const StreamTiming timing = streamTiming(d, 8);
+  d.latencyCycles = timing.latency;
+  d.latencyAfterLastInput = timing.afterLastInput;
+  d.iiCycles = timing.ii;
 
-  // Top level: a skid buffer (registered ready) in front of every module.
+  // Top level: a skid buffer (registered ready) or a FIFO in front of every module.
   std::vector<std::string> lines = {
       fmt::format("Top level of network '{}'{}.", g.name,
                   g.description.empty() ? "" : ": " + g.description),
@@ -800,10 +836,12 @@ Design emitDesign(const Graph& g, const std::string& producer) {
     v += fmt::format("  wire [{}:0] {}_out_data;\n  wire {}_out_valid, {}_out_ready;\n",
                      outBits - 1, inst, inst, inst);
     v += fmt::format(
-        "  nn_skid_buffer #(.DATA_W({})) u_{}_skid (\n"
+        "  {} u_{}_{} (\n"
         "    .clk(clk), .rst(rst),\n    .s_data({}), .s_valid({}), .s_ready({}),\n"
         "    .m_data({}_in_data), .m_valid({}_in_valid), .m_ready({}_in_ready)\n  );\n",
-        prevBits, inst, prevData, prevValid, prevReady, inst, inst, inst);
+        m.fifoDepth > 0 ? fmt::format("nn_fifo #(.DATA_W({}), .DEPTH({}))", prevBits, m.fifoDepth)
+                        : fmt::format("nn_skid_buffer #(.DATA_W({}))", prevBits),
+        inst, m.fifoDepth > 0 ? "fifo" : "skid", prevData, prevValid, prevReady, inst, inst, inst);
     v += fmt::format(
         "  {} u_{} (\n    .clk(clk), .rst(rst),\n"
         "    .s_data({}_in_data), .s_valid({}_in_valid), .s_ready({}_in_ready),\n"

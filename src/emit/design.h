@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "emit/netlist.h"
+#include "emit/plan.h"
 #include "ir/graph.h"
 
 namespace nngen {
@@ -29,11 +30,16 @@ struct ModuleInfo {
     Padding pad;
   };
   std::optional<Window> window;
-  int windowLatency = 0;    ///< cycles from an accepted beat to its window (0 or 1)
-  int pipelineStages = 0;   ///< register stages of the compute netlist (cycles)
-  Netlist::Stats stats;     ///< adders, comparators, requantizers emitted
-  int accumulatorBits = 0;  ///< widest adder-tree root (exact accumulator), bits
-  std::string verilog;      ///< the file's full text
+  int windowLatency = 0;          ///< cycles from an accepted beat to its window (0 or 1)
+  int pipelineStages = 0;         ///< register stages of the compute netlist (cycles)
+  Netlist::Stats stats;           ///< adders, comparators, requantizers emitted
+  int accumulatorBits = 0;        ///< widest adder-tree root (exact accumulator), bits
+  std::optional<LayerFold> fold;  ///< set for a folded Conv2D/Dense module
+  int foldSteps = 1;       ///< cycles a window (or pixel) is held: NF * SF (1: one per cycle)
+  int foldVectors = 1;     ///< windows (pixels) per output pixel: V
+  int fifoDepth = 0;       ///< FIFO in front of the module in the top level (0: a skid buffer)
+  int foldWeightBits = 0;  ///< folded: bits per weight in the ROM
+  std::string verilog;     ///< the file's full text
 };
 
 /// The whole generated design.
@@ -55,24 +61,32 @@ struct Design {
   int pipelineCycles = 0;           ///< sum over modules of window + pipeline latency
   /// Exact latency a simulation of images streamed back to back without stalls measures
   /// (nn_sim's latency_max): cycles from the first input beat of an image accepted to its last
-  /// output beat accepted, the largest over the images (streamLatency()).
+  /// output beat accepted, the largest over the images (streamTiming()).
   int latencyCycles = 0;
   /// The same, from the image's last input beat accepted; negative when the last output beat
   /// leaves before the last input beat is taken (trailing pixels that no output reads)
   int latencyAfterLastInput = 0;
+  int iiCycles = 0;  ///< the same stream's II: cycles between consecutive images' last beats
 };
 
-/// Latency of the design as sim/nn_sim.cpp measures it, from a cycle-accurate model of the
-/// generated control logic alone (skid buffers, sliding-window counters with padding and
-/// stride, valid pipelines, clock enables; no data): `images` images are streamed back to back
-/// with m_axis_tready always high. Returns {first input beat -> last output beat, last input
-/// beat -> last output beat}, each the largest over the images, in cycles.
+/// Timing of a stream of images, in cycles (streamTiming()).
+struct StreamTiming {
+  int latency = 0;         ///< first input beat -> last output beat, the largest over the images
+  int afterLastInput = 0;  ///< last input beat -> last output beat, the largest
+  int ii = 0;              ///< the largest gap between consecutive images' last output beats
+};
+
+/// Latency and II of the design as sim/nn_sim.cpp measures them, from a cycle-accurate model of
+/// the generated control logic alone (skid buffers, FIFOs, sliding-window counters with padding
+/// and stride, fold counters, valid pipelines, clock enables; no data): `images` images are
+/// streamed back to back with m_axis_tready always high.
 /// @throws std::logic_error if the model stops moving (a bug).
-std::pair<int, int> streamLatency(const Design& d, int images);
+StreamTiming streamTiming(const Design& d, int images);
 
 /// The hand-written modules of rtl_primitives/ every design uses (file `<name>.v`).
-inline constexpr const char* kPrimitiveModules[] = {"nn_pipeline_ctrl", "nn_requantize",
-                                                    "nn_skid_buffer", "nn_sliding_window"};
+inline constexpr const char* kPrimitiveModules[] = {
+    "nn_fifo",       "nn_mul_lut",     "nn_mul_packed",    "nn_pipeline_ctrl",
+    "nn_requantize", "nn_skid_buffer", "nn_sliding_window"};
 
 /// Splits free text (a description, a file name) into lines that are safe inside a `//` or `#`
 /// comment: line breaks (LF, CR, CRLF, vertical tab, form feed) start a new line and every
@@ -84,6 +98,12 @@ std::vector<std::string> commentLines(const std::string& text);
 /// @param producer text for the generated files' header ("nngen 0.1.0 from net.yaml")
 /// @throws Error when names derived from the spec collide in the Verilog (two modules, files,
 ///         instances or wires of one name; a reserved word), naming the layer
-Design emitDesign(const Graph& g, const std::string& producer);
+/// @param plan     the fold of every Conv2D/Dense (absent: unfolded) and the module FIFOs
+Design emitDesign(const Graph& g, const std::string& producer, const FoldPlan& plan);
+
+/// The module of one Conv2D/Dense layer l and the element-wise layers after it, folded by f
+/// (design.cpp calls it; the planner calls it to learn a fold's pipeline depth).
+ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<const Layer*>& after,
+                            const LayerFold& f, const std::string& producer);
 
 }  // namespace nngen

@@ -535,7 +535,10 @@ Netlist::Stats Netlist::stats() const {
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (!live[i]) continue;
     const NetNode& x = nodes_[i];
-    if (x.op == NetNode::Op::Add || x.op == NetNode::Op::Neg) ++s.adders;
+    if (x.op == NetNode::Op::Add || x.op == NetNode::Op::Neg) {
+      ++s.adders;
+      s.adderBits += x.width;
+    }
     if (x.op == NetNode::Op::Max || x.op == NetNode::Op::Sticky) ++s.comparators;
     if (x.op == NetNode::Op::Requant) ++s.requantizers;
   }

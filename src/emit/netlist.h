@@ -126,6 +126,7 @@ class Netlist {
   /// Counts of emitted (live) operators, for reports.
   struct Stats {
     int adders = 0, comparators = 0, requantizers = 0;  ///< Sticky counts as a comparator
+    int64_t adderBits = 0;  ///< summed widths of the adders/subtractors (carry-chain bits)
   };
   Stats stats() const;
 

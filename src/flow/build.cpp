@@ -104,8 +104,11 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
   sum.warnings = g.warnings;
   const std::string producer =
       fmt::format("nngen {} from {}", NNGEN_VERSION, fs::path(opt.spec).filename().string());
+  progress("planning the folding");
+  const FoldPlan plan = planFolding(g, opt.fold, producer);
+  for (const std::string& note : plan.notes) progress("plan: " + note);
   progress("emitting Verilog");
-  const Design d = emitDesign(g, producer);
+  const Design d = emitDesign(g, producer, plan);
 
   // Everything is written into a sibling temporary folder first, then swapped into place.
   const fs::path tmp = out.begin(progress);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "emit/plan.h"
 #include "ir/graph.h"
 
 namespace nngen {
@@ -28,6 +29,7 @@ struct BuildOptions {
   std::string outDir;       ///< output folder; replaced atomically (written beside, renamed)
   std::string dumpIrAfter;  ///< pass name or "all" (empty: no dump)
   size_t maxImages = 0;     ///< test images to put in the testbench data (0 = all)
+  FoldTarget fold;          ///< what the folding planner aims at (--target-ii, ...)
 };
 
 /// What `nngen build` produced, for the CLI's summary.

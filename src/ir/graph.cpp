@@ -6,6 +6,18 @@
 
 namespace nngen {
 
+const char* multipliersName(Multipliers m) {
+  switch (m) {
+    case Multipliers::Lut:
+      return "lut";
+    case Multipliers::Dsp:
+      return "dsp";
+    case Multipliers::Auto:
+      break;
+  }
+  return "auto";
+}
+
 std::vector<Tap> layerTaps(const Layer& l, int n) {
   std::vector<Tap> taps;
   switch (kindInfo(l.kind).taps) {

@@ -48,6 +48,17 @@ struct QuantParams {
   std::vector<int64_t> bias;    ///< raw integers of biasType, one per output channel (or empty)
 };
 
+/// How a folded (reuse factor > 1) Conv2D/Dense multiplies its inputs by weights read from a
+/// ROM: `multipliers:` in the spec. Unfolded layers always use constant (CSD) multipliers.
+enum class Multipliers {
+  Auto,  ///< the planner picks the cheaper of Lut and Dsp
+  Lut,   ///< shift-and-add multipliers in LUTs (rtl_primitives/nn_mul_lut.v)
+  Dsp,   ///< DSP slices, two or four products per DSP when they fit (nn_mul_packed.v)
+};
+
+/// The spec's name of a Multipliers value (`auto`, `lut`, `dsp`).
+const char* multipliersName(Multipliers m);
+
 /// One layer. Fields not used by its kind keep their defaults.
 struct Layer {
   std::string name;
@@ -71,6 +82,13 @@ struct Layer {
   bool resultTypeSet = false;  ///< the spec gave this layer's result type (else the default)
 
   QuantParams q;  ///< filled by the quantize pass
+
+  // Folding (Conv2D / Dense): hls4ml's ReuseFactor. 0 = chosen by the planner (src/emit/plan.h);
+  // 1 = fully parallel constant multipliers; R > 1 = every multiplier is used R times per output
+  // pixel (the layer takes at most R cycles per output pixel).
+  int reuseFactor = 0;
+  Multipliers multipliers = Multipliers::Auto;
+  SourceLoc reuseLoc;  ///< where reuse_factor / multipliers were given (or the layer)
 
   /// The integer arithmetic of the layer, decided by the lower-arithmetic pass; the reference
   /// (src/ref) and the emitter (src/emit) both execute exactly this, nothing else.
@@ -148,6 +166,8 @@ struct TestData {
 struct HardwareOptions {
   int adderLevelsPerStage = 2;  ///< adder (or comparator) levels between pipeline registers
   double clockPeriodNs = 5.0;   ///< target clock (200 MHz like the paper) for the scripts
+  int reuseFactor = 0;          ///< default reuse factor of Conv2D/Dense layers (0: the planner's)
+  Multipliers multipliers = Multipliers::Auto;  ///< default multipliers of folded layers
 };
 
 /// A whole network as the passes see it.

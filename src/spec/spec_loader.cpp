@@ -284,6 +284,28 @@ class SpecReader {
     if (n["accum"]) l.accumType = precision(n["accum"], "precision.accum");
   }
 
+  Multipliers multipliers(const YAML::Node& n) const {
+    const std::string m = scalar<std::string>(n, "multipliers");
+    if (m == "lut") return Multipliers::Lut;
+    if (m == "dsp") return Multipliers::Dsp;
+    if (m == "auto") return Multipliers::Auto;
+    fail(n, fmt::format("unknown multipliers '{}' (lut, dsp or auto)", m));
+  }
+
+  /// reuse_factor and multipliers of a Conv2D/Dense (defaults: the hardware section's). The
+  /// upper bound (the layer's products per output pixel) is checked by the planner, which knows
+  /// the shapes after the passes; here R >= 1.
+  void readFolding(const YAML::Node& n, const HardwareOptions& hw, Layer& l) const {
+    l.reuseFactor = hw.reuseFactor;
+    l.multipliers = hw.multipliers;
+    l.reuseLoc = l.loc;
+    if (n["reuse_factor"]) {
+      l.reuseFactor = positiveInt(n["reuse_factor"], "reuse_factor");
+      l.reuseLoc = locOf(n["reuse_factor"]);
+    }
+    if (n["multipliers"]) l.multipliers = multipliers(n["multipliers"]);
+  }
+
   void readLayer(const YAML::Node& n, const FixedType& def, Shape& cur, Graph& g);
 };
 
@@ -339,7 +361,11 @@ Graph SpecReader::readRoot(const YAML::Node& root) {
 
   if (root["hardware"]) {
     const YAML::Node hw = root["hardware"];
-    checkKeys(hw, {"adder_levels_per_stage", "clock_period_ns"}, "hardware");
+    checkKeys(hw, {"adder_levels_per_stage", "clock_period_ns", "reuse_factor", "multipliers"},
+              "hardware");
+    if (hw["reuse_factor"])
+      g.hardware.reuseFactor = positiveInt(hw["reuse_factor"], "hardware.reuse_factor");
+    if (hw["multipliers"]) g.hardware.multipliers = multipliers(hw["multipliers"]);
     if (hw["adder_levels_per_stage"])
       g.hardware.adderLevelsPerStage =
           positiveInt(hw["adder_levels_per_stage"], "adder_levels_per_stage");
@@ -457,7 +483,7 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
   if (l.kind == LayerKind::Conv2D) {
     checkKeys(n,
               {"name", "type", "filters", "kernel_size", "strides", "padding", "use_bias", "kernel",
-               "bias", "activation", "precision"},
+               "bias", "activation", "precision", "reuse_factor", "multipliers"},
               "a Conv2D layer");
     const int filters = positiveInt(required(n, "filters"), "filters");
     std::tie(l.kernelH, l.kernelW) = intPair(required(n, "kernel_size"), "kernel_size");
@@ -484,7 +510,9 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
       fail(n["bias"], "a bias file is given but use_bias is false");
     activation();
   } else if (l.kind == LayerKind::Dense) {
-    checkKeys(n, {"name", "type", "units", "use_bias", "kernel", "bias", "activation", "precision"},
+    checkKeys(n,
+              {"name", "type", "units", "use_bias", "kernel", "bias", "activation", "precision",
+               "reuse_factor", "multipliers"},
               "a Dense layer");
     if (cur.h != 1 || cur.w != 1)
       fail(n,
@@ -540,6 +568,7 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
   }
   checkElements(n, l.out, "the output");
   readPrecision(n["precision"], def, l);
+  readFolding(n, g.hardware, l);
   cur = l.out;
   g.layers.push_back(std::move(l));
   if (reluAfter) {

@@ -1,0 +1,327 @@
+//! @file plan.cpp
+//! @brief Folds of Conv2D/Dense layers and the planner that chooses them.
+#include "emit/plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "emit/design.h"
+#include "emit/scripts.h"
+
+namespace nngen {
+
+namespace {
+
+int ceilDiv(int64_t a, int64_t b) { return static_cast<int>((a + b - 1) / b); }
+
+bool foldable(const Layer& l) { return l.kind == LayerKind::Conv2D || l.kind == LayerKind::Dense; }
+
+}  // namespace
+
+ProductWidths productWidths(const Layer& l) {
+  ProductWidths w;
+  w.xBits = l.inType.width;
+  w.xSigned = l.inType.isSigned;
+  int64_t lo = -1, hi = 0;  // at least 1 signed bit... and 2 for the LUT multiplier
+  for (int64_t c : l.arith.coeff) {
+    lo = std::min(lo, c);
+    hi = std::max(hi, c);
+  }
+  w.wBits = std::max(2, signedBitsFor(lo, hi));
+  return w;
+}
+
+LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily family) {
+  LayerFold f;
+  f.outputs = l.out.c;
+  const int pixels = l.kind == LayerKind::Dense ? l.in.h * l.in.w : 1;
+  const int64_t total = int64_t{l.kernelH} * l.kernelW * l.in.c;  // inputs per output pixel
+  const int64_t products = total * f.outputs;
+  if (reuse < 1 || reuse > products)
+    throw Error(l.reuseLoc, l.name,
+                fmt::format("reuse_factor {} cannot be used: {} {} computes {} products per output "
+                            "pixel, so R must be in [1, {}]",
+                            reuse, kindName(l.kind), l.name, products, products));
+  if (reuse == 1) {
+    f.vectorLen = static_cast<int>(total);
+    f.pe = f.outputs;
+    f.simd = f.vectorLen;
+    return f;
+  }
+  // A Dense whose input has several pixels accumulates pixel by pixel when R allows.
+  f.vectors = (pixels > 1 && reuse >= pixels) ? pixels : 1;
+  f.vectorLen = static_cast<int>(total / f.vectors);
+  f.style = style == Multipliers::Auto ? Multipliers::Dsp : style;
+  if (f.style == Multipliers::Dsp) {
+    const ProductWidths pw = productWidths(l);
+    f.lanes = dspLanes(pw.xBits, pw.xSigned, pw.wBits, true, family);
+    if (f.lanes == 0)
+      throw Error(l.reuseLoc, l.name,
+                  fmt::format("multipliers: dsp, but a {}x{}-bit product does not fit one DSP "
+                              "slice; use multipliers: lut or narrower types",
+                              pw.xBits, pw.wBits));
+  }
+  const int cycles = std::max(1, reuse / f.vectors);  // per vector
+  const int N = f.outputs, K = f.vectorLen;
+  int64_t best = std::numeric_limits<int64_t>::max();
+  for (int nf = 1; nf <= std::min(cycles, N); ++nf) {
+    const int sf = std::min(K, cycles / nf);
+    for (int lanes = f.lanes; lanes >= 1; lanes /= 2) {
+      int pe = ceilDiv(N, nf);
+      pe = ceilDiv(pe, lanes) * lanes;  // whole DSPs
+      if (pe > N) continue;             // a lane that no channel uses
+      const int realNf = ceilDiv(N, pe), simd = ceilDiv(K, sf), realSf = ceilDiv(K, simd);
+      const int64_t units = int64_t{simd} * (f.style == Multipliers::Dsp ? pe / lanes : pe);
+      // fewest multipliers, then fewest neuron folds (fewer accumulator selects), then cycles
+      const int64_t key = (units * 64 + realNf) * 4096 + realNf * realSf;
+      if (key < best) {
+        best = key;
+        f.nf = realNf;
+        f.sf = realSf;
+        f.pe = pe;
+        f.simd = simd;
+        if (f.style == Multipliers::Dsp) f.lanes = lanes;
+      }
+      if (f.style != Multipliers::Dsp) break;
+    }
+  }
+  f.reuse = f.vectors * f.nf * f.sf;
+  if (f.reuse == 1) {  // nothing to fold (e.g. a 1-input, 1-output layer): unfolded
+    LayerFold u;
+    u.outputs = N;
+    u.vectorLen = static_cast<int>(total);
+    u.pe = N;
+    u.simd = u.vectorLen;
+    return u;
+  }
+  return f;
+}
+
+}  // namespace nngen
+
+namespace nngen {
+
+namespace {
+
+/// A rough resource figure of a module for the planner's comparisons (LUT and DSP).
+/// LUTs: adder bits (one LUT per carry-chain bit), the weight ROM (one LUT6 per 64 words per
+/// bit), the SIMD input multiplexers (a LUT6 is a 4:1 mux), LUT multipliers (one adder of the
+/// product's width per weight bit) and the requantizers' output bits.
+struct RoughCost {
+  double lut = 0, dsp = 0;
+};
+
+RoughCost roughCost(const ModuleInfo& m) {
+  RoughCost c;
+  c.lut = static_cast<double>(m.stats.adderBits) + 2.0 * m.stats.requantizers * m.outChannelBits;
+  if (m.fold) {
+    const LayerFold& f = *m.fold;
+    const double dw = m.inChannelBits, steps = f.reuse;
+    const double ww = m.foldWeightBits;
+    c.lut += f.pe * f.simd * ww * std::ceil(steps / 64.0);
+    c.lut += f.simd * dw * std::ceil((f.sf - 1) / 3.0);
+    if (f.style == Multipliers::Dsp)
+      c.dsp = f.multipliers();
+    else
+      c.lut += double(f.pe) * f.simd * ww * (dw + ww);
+  }
+  return c;
+}
+
+const std::vector<int>& reuseLadder() {
+  static const std::vector<int> r = {2,    3,    4,    6,    8,    12,   16,  24,  32,
+                                     48,   64,   96,   128,  192,  256,  384, 512, 768,
+                                     1024, 1536, 2048, 3072, 4096, 6144, 8192};
+  return r;
+}
+
+constexpr int kMaxFifo = 256;
+
+/// The design's modules with the plan's folds and FIFOs, for timing and cost (no top level).
+struct Evaluator {
+  const Graph& g;
+  const std::string& producer;
+  Design unfolded;  // every layer at R = 1
+  std::map<std::tuple<std::string, int, int>, ModuleInfo> cache;
+  std::map<std::string, const Layer*> layerOf;
+  std::map<std::string, std::vector<const Layer*>> followersOf;
+
+  Evaluator(const Graph& graph, const std::string& prod) : g(graph), producer(prod) {
+    unfolded = emitDesign(g, producer, FoldPlan{});
+    const Layer* cur = nullptr;
+    for (const Layer& l : g.layers) {
+      if (kindInfo(l.kind).windowed) {
+        cur = &l;
+        layerOf[l.name] = &l;
+      } else if (cur) {
+        followersOf[cur->name].push_back(&l);
+      }
+    }
+  }
+
+  Design design(const FoldPlan& plan, int fifo) {
+    Design d = unfolded;
+    for (ModuleInfo& m : d.modules) {
+      const std::string& first = m.layers.front();
+      auto f = plan.layers.find(first);
+      if (f == plan.layers.end() || !f->second.folded()) continue;
+      const auto key = std::make_tuple(
+          first, f->second.reuse * 4 + f->second.lanes,
+          static_cast<int>(f->second.style) * 1000000 + f->second.pe * 1000 + f->second.simd);
+      auto it = cache.find(key);
+      if (it == cache.end())
+        it = cache
+                 .emplace(key, emitFoldedModule(g, *layerOf.at(first), followersOf[first],
+                                                f->second, producer))
+                 .first;
+      m = it->second;
+      m.verilog.clear();
+      m.fifoDepth = fifo;
+    }
+    for (ModuleInfo& m : d.modules)
+      if (auto q = plan.fifoDepth.find(m.name); q != plan.fifoDepth.end()) m.fifoDepth = q->second;
+    return d;
+  }
+
+  RoughCost cost(const Design& d) const {
+    RoughCost t;
+    for (const ModuleInfo& m : d.modules) {
+      const RoughCost c = roughCost(m);
+      t.lut += c.lut;
+      t.dsp += c.dsp;
+    }
+    return t;
+  }
+};
+
+}  // namespace
+
+FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string& producer) {
+  FoldPlan plan;
+  const PartInfo* part = nullptr;
+  if (target.fitPart) {
+    for (const PartInfo& p : knownParts())
+      if (p.shortName == *target.fitPart) part = &p;
+    if (!part)
+      throw Error(SourceLoc{g.specPath, 0}, "",
+                  fmt::format("--fit {}: unknown part (known: xcvu9p, xc7z020)", *target.fitPart));
+  }
+  plan.family = part && part->family == "xcup" ? DspFamily::UltraScale : DspFamily::Series7;
+
+  // Layers the spec folds by hand, and the layers left to the planner.
+  std::vector<const Layer*> free;
+  for (const Layer& l : g.layers) {
+    if (!foldable(l)) continue;
+    if (l.reuseFactor > 0)
+      plan.layers[l.name] = foldLayer(l, l.reuseFactor, l.multipliers, plan.family);
+    else
+      free.push_back(&l);
+  }
+
+  Evaluator ev(g, producer);
+  const int ii = target.targetII.value_or(g.input.h * g.input.w);
+  const StreamTiming t0 = streamTiming(ev.design(FoldPlan{}, 0), 4);
+  int latencyBound =
+      target.maxLatency.value_or(t0.latency + static_cast<int>(std::ceil(0.1 * t0.latency)));
+  const double dspWeight = part ? part->luts / part->dsps : 1182240.0 / 6840.0;
+  plan.notes.push_back(fmt::format(
+      "unfolded: latency {} cycles, II {}; target II {} cycles, latency bound {} cycles{}",
+      t0.latency, t0.ii, ii, latencyBound,
+      part ? fmt::format(", fit {} ({} LUT, {} DSP)", part->shortName, part->luts, part->dsps)
+           : ""));
+
+  auto feasible = [&](const FoldPlan& p, int bound, int iiBound) {
+    const StreamTiming t = streamTiming(ev.design(p, kMaxFifo), 4);
+    return t.ii <= iiBound && t.latency <= bound;
+  };
+  auto objective = [&](const FoldPlan& p) {
+    const RoughCost c = ev.cost(ev.design(p, kMaxFifo));
+    return c.lut + dspWeight * c.dsp;
+  };
+
+  // Greedy: the move (one layer to a larger reuse factor or the other multiplier style) that
+  // saves the most while the II and latency bounds hold, until no move saves anything.
+  auto greedy = [&](FoldPlan p, int bound, int iiBound) {
+    double best = objective(p);
+    for (;;) {
+      FoldPlan bestPlan;
+      double bestCost = best;
+      for (const Layer* l : free) {
+        const LayerFold cur = p.layers.count(l->name) ? p.layers[l->name] : LayerFold{};
+        for (Multipliers style : {Multipliers::Dsp, Multipliers::Lut}) {
+          if (l->multipliers != Multipliers::Auto && style != l->multipliers) continue;
+          for (int r : reuseLadder()) {
+            if (r <= cur.reuse && style == cur.style) continue;
+            LayerFold f;
+            try {
+              f = foldLayer(*l, r, style, plan.family);
+            } catch (const Error&) {
+              break;  // beyond the layer's products, or no DSP fits
+            }
+            FoldPlan q = p;
+            q.layers[l->name] = f;
+            const double c = objective(q);
+            if (c < bestCost && feasible(q, bound, iiBound)) {
+              bestCost = c;
+              bestPlan = q;
+            }
+          }
+        }
+      }
+      if (bestCost >= best) return std::make_pair(p, best);
+      p = bestPlan;
+      best = bestCost;
+    }
+  };
+
+  FoldPlan chosen = plan;
+  if (!free.empty()) {
+    if (!feasible(plan, latencyBound, ii))
+      latencyBound = std::max(latencyBound, streamTiming(ev.design(plan, kMaxFifo), 4).latency);
+    chosen = greedy(plan, latencyBound, ii).first;
+    if (part) {
+      // Relax the latency bound, then the II, until the estimate fits the part.
+      int bound = latencyBound, iiBound = ii;
+      for (int attempt = 0;; ++attempt) {
+        const RoughCost c = ev.cost(ev.design(chosen, kMaxFifo));
+        if (c.lut <= part->luts && c.dsp <= part->dsps) break;
+        if (attempt == 12)
+          throw Error(SourceLoc{g.specPath, 0}, "",
+                      fmt::format("--fit {}: the model does not fit at any reuse factor (the "
+                                  "most folded design needs about {:.0f} LUT and {:.0f} DSP; the "
+                                  "part has {:.0f} and {:.0f})",
+                                  part->shortName, c.lut, c.dsp, part->luts, part->dsps));
+        if (attempt < 6)
+          bound = static_cast<int>(bound * 1.5);
+        else
+          iiBound *= 2;
+        chosen = greedy(chosen, bound, iiBound).first;
+        plan.notes.push_back(fmt::format(
+            "does not fit {} yet: latency bound raised to {} cycles, II bound {} cycles",
+            part->shortName, bound, iiBound));
+      }
+    }
+  }
+  // FIFOs: in module order, the smallest depth in front of each folded module that keeps the
+  // II and latency the generous FIFOs gave.
+  const StreamTiming tBig = streamTiming(ev.design(chosen, kMaxFifo), 4);
+  for (const ModuleInfo& m : ev.design(chosen, kMaxFifo).modules) {
+    if (!m.fold) continue;
+    for (int depth : {0, 2, 4, 8, 16, 32, 64, 128, kMaxFifo}) {
+      chosen.fifoDepth[m.name] = depth;
+      const StreamTiming t = streamTiming(ev.design(chosen, kMaxFifo), 4);
+      if (t.ii <= tBig.ii && t.latency <= tBig.latency) break;
+    }
+  }
+  chosen.notes = plan.notes;
+  for (const Layer& l : g.layers)
+    if (auto f = chosen.layers.find(l.name); f != chosen.layers.end() && l.reuseFactor > 0)
+      chosen.notes.push_back(
+          fmt::format("{}: reuse_factor {} from the spec", l.name, l.reuseFactor));
+  return chosen;
+}
+
+}  // namespace nngen
