@@ -28,17 +28,18 @@ module nn_mul_lut #(
   reg [W_W-1:0] w_q;
   wire [P_W-1:0] x_ext = X_SIGNED ? {{W_W{x_q[X_W-1]}}, x_q} : {{W_W{1'b0}}, x_q};
 
-  // sum[j]: the partial products of w bits 0..j-1
-  wire [P_W-1:0] sum [0:W_W];
-  assign sum[0] = {P_W{1'b0}};
+  // g_pp[j].sum: x times w bits 0..j (bit W_W-1, the sign, weighs -2^(W_W-1))
   genvar j;
   generate
     for (j = 0; j < W_W; j = j + 1) begin : g_pp
       wire [P_W-1:0] pp = w_q[j] ? (x_ext << j) : {P_W{1'b0}};
-      if (j == W_W - 1) begin : g_sign
-        assign sum[j+1] = sum[j] - pp;
+      wire [P_W-1:0] sum;
+      if (j == 0) begin : g_first
+        assign sum = pp;
+      end else if (j == W_W - 1) begin : g_sign
+        assign sum = g_pp[j-1].sum - pp;
       end else begin : g_bit
-        assign sum[j+1] = sum[j] + pp;
+        assign sum = g_pp[j-1].sum + pp;
       end
     end
   endgenerate
@@ -47,7 +48,7 @@ module nn_mul_lut #(
     if (ce) begin
       x_q <= x;
       w_q <= w;
-      p <= sum[W_W];
+      p <= g_pp[W_W-1].sum;
     end
   end
 endmodule

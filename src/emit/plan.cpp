@@ -151,6 +151,8 @@ struct Evaluator {
 
   Evaluator(const Graph& graph, const std::string& prod) : g(graph), producer(prod) {
     unfolded = emitDesign(g, producer, FoldPlan{});
+    unfolded.topVerilog.clear();  // only the modules' timing and counts are needed
+    for (ModuleInfo& m : unfolded.modules) m.verilog.clear();
     const Layer* cur = nullptr;
     for (const Layer& l : g.layers) {
       if (kindInfo(l.kind).windowed) {
@@ -177,8 +179,8 @@ struct Evaluator {
                  .emplace(key, emitFoldedModule(g, *layerOf.at(first), followersOf[first],
                                                 f->second, producer))
                  .first;
+      it->second.verilog.clear();
       m = it->second;
-      m.verilog.clear();
       m.fifoDepth = fifo;
     }
     for (ModuleInfo& m : d.modules)
@@ -233,22 +235,23 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
       part ? fmt::format(", fit {} ({} LUT, {} DSP)", part->shortName, part->luts, part->dsps)
            : ""));
 
-  auto feasible = [&](const FoldPlan& p, int bound, int iiBound) {
-    const StreamTiming t = streamTiming(ev.design(p, kMaxFifo), 4);
-    return t.ii <= iiBound && t.latency <= bound;
-  };
   auto objective = [&](const FoldPlan& p) {
     const RoughCost c = ev.cost(ev.design(p, kMaxFifo));
     return c.lut + dspWeight * c.dsp;
   };
 
-  // Greedy: the move (one layer to a larger reuse factor or the other multiplier style) that
-  // saves the most while the II and latency bounds hold, until no move saves anything.
+  // Greedy: the move (one layer to a larger reuse factor or the other multiplier style) with
+  // the largest saving per cycle of latency it costs, while the II and latency bounds hold,
+  // until no move saves anything.
+  // Three images: the second and third see the steady state of a back-to-back stream.
+  auto timing = [&](const FoldPlan& p) { return streamTiming(ev.design(p, kMaxFifo), 3); };
   auto greedy = [&](FoldPlan p, int bound, int iiBound) {
-    double best = objective(p);
+    double cost = objective(p);
+    int latency = timing(p).latency;
     for (;;) {
       FoldPlan bestPlan;
-      double bestCost = best;
+      double bestScore = 0, bestCost = cost;
+      int bestLatency = latency;
       for (const Layer* l : free) {
         const LayerFold cur = p.layers.count(l->name) ? p.layers[l->name] : LayerFold{};
         for (Multipliers style : {Multipliers::Dsp, Multipliers::Lut}) {
@@ -264,24 +267,30 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
             FoldPlan q = p;
             q.layers[l->name] = f;
             const double c = objective(q);
-            if (c < bestCost && feasible(q, bound, iiBound)) {
+            if (c >= cost) continue;
+            const StreamTiming t = timing(q);
+            if (t.ii > iiBound || t.latency > bound) break;  // larger R only gets slower
+            const double score = (cost - c) / (1.0 + std::max(0, t.latency - latency));
+            if (score > bestScore) {
+              bestScore = score;
               bestCost = c;
+              bestLatency = t.latency;
               bestPlan = q;
             }
           }
         }
       }
-      if (bestCost >= best) return std::make_pair(p, best);
+      if (bestScore <= 0) return p;
       p = bestPlan;
-      best = bestCost;
+      cost = bestCost;
+      latency = bestLatency;
     }
   };
 
   FoldPlan chosen = plan;
   if (!free.empty()) {
-    if (!feasible(plan, latencyBound, ii))
-      latencyBound = std::max(latencyBound, streamTiming(ev.design(plan, kMaxFifo), 4).latency);
-    chosen = greedy(plan, latencyBound, ii).first;
+    latencyBound = std::max(latencyBound, timing(plan).latency);  // the spec's folds hold
+    chosen = greedy(plan, latencyBound, ii);
     if (part) {
       // Relax the latency bound, then the II, until the estimate fits the part.
       int bound = latencyBound, iiBound = ii;
@@ -298,7 +307,7 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
           bound = static_cast<int>(bound * 1.5);
         else
           iiBound *= 2;
-        chosen = greedy(chosen, bound, iiBound).first;
+        chosen = greedy(chosen, bound, iiBound);
         plan.notes.push_back(fmt::format(
             "does not fit {} yet: latency bound raised to {} cycles, II bound {} cycles",
             part->shortName, bound, iiBound));
@@ -307,12 +316,12 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
   }
   // FIFOs: in module order, the smallest depth in front of each folded module that keeps the
   // II and latency the generous FIFOs gave.
-  const StreamTiming tBig = streamTiming(ev.design(chosen, kMaxFifo), 4);
+  const StreamTiming tBig = timing(chosen);
   for (const ModuleInfo& m : ev.design(chosen, kMaxFifo).modules) {
     if (!m.fold) continue;
     for (int depth : {0, 2, 4, 8, 16, 32, 64, 128, kMaxFifo}) {
       chosen.fifoDepth[m.name] = depth;
-      const StreamTiming t = streamTiming(ev.design(chosen, kMaxFifo), 4);
+      const StreamTiming t = timing(chosen);
       if (t.ii <= tBig.ii && t.latency <= tBig.latency) break;
     }
   }

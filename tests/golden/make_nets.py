@@ -234,4 +234,46 @@ layers:
      precision: {{weight: "ap_fixed<8,2>", accum: "ap_fixed<8,2,AP_TRN,AP_SAT_ZERO>", result: "ap_fixed<8,2,AP_RND_CONV,AP_SAT>"}}}}
 """, np.concatenate([random_images, grid_images]))
 
+# 7. fold_mix (issue 9): folded layers. conv0: reuse 5 on 18 inputs x 16 channels with DSP
+#    multipliers (SIMD 4: the last of 5 synapse folds is half empty); conv1: reuse 3 on 16 inputs
+#    with LUT multipliers and a rounding, saturating user accumulator; fc0: a Dense that
+#    accumulates pixel by pixel (9 pixels x 2 folds); fc1: neuron folding (NF > 1) with a bias;
+#    a BatchNorm after a folded layer. Its own generator (the BatchNorm draws from the shared
+#    one after every net above).
+rng6 = np.random.default_rng(9009)
+net = "fold_mix"
+fk0 = rng6.normal(0, 0.4, (3, 3, 2, 16)).astype(np.float32)
+fk0[:, :, :, 5] = 0.0  # a pruned filter
+fb0 = rng6.normal(0, 0.2, 16).astype(np.float32)
+fk1 = rng6.normal(0, 0.4, (1, 1, 16, 6)).astype(np.float32)
+fkd0 = rng6.normal(0, 0.3, (3 * 3 * 6, 16)).astype(np.float32)
+fkd1 = rng6.normal(0, 0.4, (16, 10)).astype(np.float32)
+fbd1 = rng6.normal(0, 0.3, 10).astype(np.float32)
+fbn = bn(net, "bn1", 6)
+write(net, f"""# Golden test (issue 9): folded Conv2D and Dense layers, DSP and LUT multipliers, reuse
+# factors that do not divide the work evenly, pixel-by-pixel Dense, neuron folds, a user
+# accumulator and a kept BatchNorm after a folded layer.
+nngen: 1
+name: fold_mix
+precision:
+  default: ap_fixed<12,4>
+input:
+  shape: [6, 6, 2]
+  precision: ap_fixed<8,3>
+layers:
+  - {{name: conv0, type: Conv2D, filters: 16, kernel_size: 3, padding: same, kernel: {save(net, "conv0_k", fk0)},
+     bias: {save(net, "conv0_b", fb0)}, activation: relu, reuse_factor: 5, multipliers: dsp}}
+  - {{name: pool0, type: MaxPooling2D, pool_size: 2}}
+  - {{name: conv1, type: Conv2D, filters: 6, kernel_size: 1, use_bias: false, kernel: {save(net, "conv1_k", fk1)},
+     reuse_factor: 3, multipliers: lut, precision: {{accum: "ap_fixed<14,6,AP_RND,AP_SAT>", result: "ap_fixed<10,4,AP_RND,AP_SAT>"}}}}
+  - {{name: bn1, type: BatchNormalization, gamma: {fbn["gamma"]}, beta: {fbn["beta"]},
+     moving_mean: {fbn["moving_mean"]}, moving_variance: {fbn["moving_variance"]}}}
+  - {{name: relu1, type: ReLU}}
+  - {{name: flat, type: Flatten}}
+  - {{name: fc0, type: Dense, units: 16, use_bias: false, kernel: {save(net, "fc0_k", fkd0)}, reuse_factor: 18}}
+  - {{name: relu2, type: ReLU, precision: "ap_ufixed<10,4>"}}
+  - {{name: fc1, type: Dense, units: 10, kernel: {save(net, "fc1_k", fkd1)}, bias: {save(net, "fc1_b", fbd1)},
+     reuse_factor: 32, multipliers: dsp}}
+""", rng6.uniform(-4, 4, (40, 6, 6, 2)))
+
 print("wrote golden networks to", HERE, "and configs/tiny")
