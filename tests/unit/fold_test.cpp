@@ -1,0 +1,153 @@
+//! @file fold_test.cpp
+//! @brief Folding (issue 9): the reuse_factor / multipliers spec keys and their errors, the
+//!        PE x SIMD split of foldLayer, and the planner's bounds and --fit error.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "emit/design.h"
+#include "emit/plan.h"
+#include "flow/flow.h"
+#include "passes/passes.h"
+#include "spec/npy.h"
+#include "spec_fixture.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class Folding : public nngen::test::SpecFixture {
+ protected:
+  /// The message of the nngen::Error a build of `path` throws, checking that the build wrote
+  /// nothing (no output folder, no temporary beside it).
+  std::string buildError(const std::string& path, const nngen::FoldTarget& target = {}) {
+    nngen::BuildOptions opt;
+    opt.spec = path;
+    opt.outDir = (dir_ / "rtl").string();
+    opt.fold = target;
+    std::string what;
+    try {
+      nngen::buildDesign(opt, [](const std::string&) {});
+    } catch (const nngen::Error& e) {
+      what = e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir_ / "rtl")) << "a failed build left its output folder";
+    for (auto& e : fs::directory_iterator(dir_))
+      EXPECT_EQ(e.path().filename().string().find("nngen-tmp"), std::string::npos);
+    return what;
+  }
+  static std::string conv(const std::string& extra) {
+    return "  - {name: conv0, type: Conv2D, filters: 2, kernel_size: 3, use_bias: false, "
+           "kernel: k.npy" +
+           extra + "}\n";
+  }
+};
+
+TEST_F(Folding, SpecKeysAreRead) {
+  const nngen::Graph g = nngen::loadSpec(spec(conv(", reuse_factor: 3, multipliers: lut")));
+  EXPECT_EQ(g.layers[0].reuseFactor, 3);
+  EXPECT_EQ(g.layers[0].multipliers, nngen::Multipliers::Lut);
+  // The hardware section sets the default of every layer.
+  const nngen::Graph h =
+      nngen::loadSpec(spec(conv(""), "hardware: {reuse_factor: 2, multipliers: dsp}\n"));
+  EXPECT_EQ(h.layers[0].reuseFactor, 2);
+  EXPECT_EQ(h.layers[0].multipliers, nngen::Multipliers::Dsp);
+}
+
+TEST_F(Folding, BadReuseFactorsAndMultipliersNameTheLayerAndWriteNothing) {
+  EXPECT_THAT(buildError(spec(conv(", reuse_factor: 0"))),
+              HasSubstr("net.yaml:6: layer 'conv0': 'reuse_factor' must be >= 1, got 0"));
+  EXPECT_THAT(buildError(spec(conv(", reuse_factor: -4"))),
+              HasSubstr("'reuse_factor' must be >= 1, got -4"));
+  EXPECT_THAT(buildError(spec(conv(", multipliers: fast"))),
+              HasSubstr("layer 'conv0': unknown multipliers 'fast' (lut, dsp or auto)"));
+  // 3x3x1 inputs x 2 filters = 18 products per output pixel.
+  EXPECT_THAT(buildError(spec(conv(", reuse_factor: 19"))),
+              HasSubstr("layer 'conv0': reuse_factor 19 cannot be used: Conv2D conv0 computes "
+                        "18 products per output pixel, so R must be in [1, 18]"));
+}
+
+TEST_F(Folding, SplitNeedsFewestMultipliersAndCoversTheWork) {
+  const nngen::Graph g = nngen::runPasses(nngen::loadSpec(spec(conv(", reuse_factor: 5"))));
+  const nngen::Layer& l = g.layers[0];
+  for (int r = 2; r <= 18; ++r) {
+    const nngen::LayerFold f =
+        nngen::foldLayer(l, r, nngen::Multipliers::Lut, nngen::DspFamily::Series7);
+    SCOPED_TRACE(r);
+    EXPECT_LE(f.reuse, r);                        // never slower than asked
+    EXPECT_GE(f.pe * f.nf, 2);                    // every output channel has a lane
+    EXPECT_GE(f.simd * f.sf, 9);                  // every input has a slot
+    EXPECT_EQ(f.reuse, f.vectors * f.nf * f.sf);  // R is the cycles per output pixel
+    EXPECT_GE(int64_t{f.pe} * f.simd * r, 18);    // enough products per cycle
+  }
+  // R = 5 on 9 inputs: SIMD 2, five synapse folds, the last one half empty.
+  const nngen::LayerFold f5 =
+      nngen::foldLayer(l, 5, nngen::Multipliers::Lut, nngen::DspFamily::Series7);
+  EXPECT_EQ(f5.sf, 5);
+  EXPECT_EQ(f5.simd, 2);
+  EXPECT_EQ(f5.pe, 2);
+}
+
+TEST_F(Folding, DenseAccumulatesPixelByPixel) {
+  // 3x3x2 input flattened into a Dense of 4 units: 9 pixels of 2 values.
+  nngen::saveNpyFloat32((dir_ / "c.npy").string(), {1, 1, 1, 2}, {0.5, -0.25});
+  const nngen::Graph g = nngen::runPasses(nngen::loadSpec(spec(
+      "  - {name: c, type: Conv2D, filters: 2, kernel_size: 1, use_bias: false, kernel: c.npy}\n"
+      "  - {name: f, type: Flatten}\n"
+      "  - {name: d, type: Dense, units: 4, use_bias: false, kernel: d.npy}\n",
+      "", "[3, 3, 1]")));
+  const nngen::Layer& d = g.layers.back();
+  const nngen::LayerFold pixel =
+      nngen::foldLayer(d, 18, nngen::Multipliers::Lut, nngen::DspFamily::Series7);
+  EXPECT_EQ(pixel.vectors, 9);
+  EXPECT_EQ(pixel.vectorLen, 2);
+  EXPECT_EQ(pixel.reuse, 18);
+  // Fewer cycles than pixels: the whole vector at once.
+  const nngen::LayerFold whole =
+      nngen::foldLayer(d, 4, nngen::Multipliers::Lut, nngen::DspFamily::Series7);
+  EXPECT_EQ(whole.vectors, 1);
+  EXPECT_EQ(whole.vectorLen, 18);
+}
+
+TEST_F(Folding, PlannerKeepsTheTargetIIAndLatencyBound) {
+  // Weights that are not powers of two, so constant multipliers cost adders.
+  std::vector<double> w(3 * 3 * 1 * 8);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = 0.1 + 0.37 * static_cast<double>(i % 7) - 0.9;
+  nngen::saveNpyFloat32((dir_ / "w.npy").string(), {3, 3, 1, 8}, w);
+  const nngen::Graph g = nngen::runPasses(nngen::loadSpec(
+      spec("  - {name: conv0, type: Conv2D, filters: 8, kernel_size: 3, use_bias: false, "
+           "kernel: w.npy}\n",
+           "", "[8, 8, 1]")));
+  nngen::FoldTarget t;
+  t.targetII = 200;
+  t.maxLatency = 300;
+  const nngen::FoldPlan p = nngen::planFolding(g, t, "test");
+  const nngen::Design d = nngen::emitDesign(g, "test", p);
+  EXPECT_LE(d.iiCycles, 200);
+  EXPECT_LE(d.latencyCycles, 300);
+  // With room to spare the planner folds: 36 windows in up to 200 cycles per image.
+  ASSERT_TRUE(p.layers.count("conv0"));
+  EXPECT_GT(p.layers.at("conv0").reuse, 1);
+  // A latency bound the unfolded design just meets leaves it unfolded.
+  nngen::FoldTarget tight;
+  tight.maxLatency = nngen::emitDesign(g, "test", nngen::FoldPlan{}).latencyCycles;
+  const nngen::Design dt = nngen::emitDesign(g, "test", nngen::planFolding(g, tight, "test"));
+  EXPECT_LE(dt.latencyCycles, *tight.maxLatency);
+}
+
+TEST_F(Folding, FitThatCannotHoldTheModelIsAnError) {
+  // 18 inputs x 4000 units: the accumulators alone need more LUTs than an XC7Z020 has.
+  nngen::saveNpyFloat32((dir_ / "big.npy").string(), {18, 4000}, std::vector<double>(72000, 0.3));
+  nngen::FoldTarget t;
+  t.fitPart = "xc7z020";
+  EXPECT_THAT(buildError(spec("  - {name: d, type: Dense, units: 4000, use_bias: false, kernel: "
+                              "big.npy}\n",
+                              "", "[18]"),
+                         t),
+              HasSubstr("--fit xc7z020: the model does not fit at any reuse factor"));
+}
+
+}  // namespace
