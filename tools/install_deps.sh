@@ -4,11 +4,15 @@
 #                 nlohmann-json3-dev libgtest-dev libgmock-dev verilator yosys
 #   --train:      python3-torch python3-numpy python3-yaml dataset-fashion-mnist (tools/train_svhn_paper.py)
 #   --fuzz:       clang libclang-rt-14-dev llvm-14 (libFuzzer, sanitizer runtimes, llvm-cov: tools/fuzz.sh)
+#   --bench:      python3-numpy python3-yaml python3-matplotlib (tools/reuse_sweep.py)
 set -euo pipefail
 pkgs=(cmake make g++ clang-format libyaml-cpp-dev libfmt-dev libcli11-dev libxtensor-dev nlohmann-json3-dev
       libgtest-dev libgmock-dev verilator yosys)
 if [ "${1:-}" = "--train" ]; then
   pkgs+=(python3-torch python3-numpy python3-yaml dataset-fashion-mnist)
+fi
+if [ "${1:-}" = "--bench" ]; then
+  pkgs+=(python3-numpy python3-yaml python3-matplotlib)
 fi
 if [ "${1:-}" = "--fuzz" ]; then
   pkgs+=(clang libclang-rt-14-dev llvm-14)

@@ -212,6 +212,7 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
     j["pipeline_cycles"] = d.pipelineCycles;
     j["stream_latency_cycles"] = d.latencyCycles;
     j["stream_latency_after_last_input_cycles"] = d.latencyAfterLastInput;
+    j["stream_ii_cycles"] = d.iiCycles;
     j["test_images"] = sum.testImages;
     if (g.metadata.count("float_accuracy")) j["float_accuracy"] = g.metadata.at("float_accuracy");
     nlohmann::ordered_json mods = nlohmann::ordered_json::array();
