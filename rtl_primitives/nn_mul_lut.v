@@ -26,7 +26,7 @@ module nn_mul_lut #(
 
   reg [X_W-1:0] x_q;
   reg [W_W-1:0] w_q;
-  wire [P_W-1:0] x_ext = X_SIGNED ? {{W_W{x_q[X_W-1]}}, x_q} : {{W_W{1'b0}}, x_q};
+  wire [P_W-1:0] x_ext = (X_SIGNED != 0) ? {{W_W{x_q[X_W-1]}}, x_q} : {{W_W{1'b0}}, x_q};
 
   // g_pp[j].sum: x times w bits 0..j (bit W_W-1, the sign, weighs -2^(W_W-1))
   genvar j;

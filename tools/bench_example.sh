@@ -6,13 +6,26 @@
 # shipped 1,000), then the Yosys resource counts on both parts of the paper (xcvu9p and
 # xc7z020). Yosys counts are Yosys's own mapping, not Vivado's. Timings are not asserted; every
 # simulation must still be bit-exact (`nngen sim` exits non-zero on any mismatching beat).
-#   BENCH_REPEAT=K sets the passes of the long run (default 10).
-#   tools/bench_example.sh [SPEC]       (default: configs/svhn_paper/bf.yaml)
+# The build's plan (reuse factor, PE x SIMD, products per DSP per folded layer) and its resource
+# estimate are printed before the simulations; `nngen synth` prints the estimate beside Yosys.
+#   BENCH_REPEAT=K sets the passes of the long run (default 10); BENCH_QUICK=1 skips the reset
+#   and long runs.
+#   tools/bench_example.sh SPEC [BUILD OPTIONS...]   one design, e.g. --fit xc7z020
+#   tools/bench_example.sh                           the designs of issue 9: the shipped 16-bit
+#       model folded automatically at II 1024, the 7-bit pruned model fitted to the XC7Z020
+#       (latency <= 1100 cycles) and folded automatically for the VU9P
 # Takes tens of minutes on a 2-core machine; the output goes to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-spec=${1:-configs/svhn_paper/bf.yaml}
-out=build/bench/$(basename "$spec" .yaml)
+if [ $# -eq 0 ]; then
+  "$0" configs/svhn_paper/bf.yaml
+  BENCH_QUICK=1 BENCH_NAME=qp7_xc7z020 "$0" configs/svhn_paper/qp7.yaml --fit xc7z020 --max-latency 1100
+  BENCH_QUICK=1 BENCH_NAME=qp7_xcvu9p "$0" configs/svhn_paper/qp7.yaml --fit xcvu9p
+  exit 0
+fi
+spec=$1; shift
+out=build/bench/${BENCH_NAME:-$(basename "$spec" .yaml)}
+echo "[bench] ===== $spec $* ====="
 
 # Runs a command and prints its wall time (seconds) under a label.
 timed() {
@@ -28,7 +41,7 @@ tools/install_deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" --target nngen
 rm -rf "$out"
-timed "nngen build" ./build/nngen build "$spec" -o "$out"
+timed "nngen build" ./build/nngen build "$spec" -o "$out" "$@"
 timed "Verilator compile (+1 image)" ./build/nngen sim "$out" --max-images 1
 images=$(grep -o '"test_images": *[0-9]*' "$out/design.json" | grep -o '[0-9]*$' || echo 0)
 sim_normal() { ./build/nngen sim "$out" | tee "$out/sim_normal.txt"; }
@@ -40,6 +53,10 @@ if [ "${images:-0}" -gt 0 ]; then
   awk -v n="$images" -v a="$normal" -v b="$stall" 'BEGIN {
     printf "[bench] per image: %.1f ms (normal), %.1f ms (--stall), %d images, wall time incl. the C++ reference\n",
            1000 * a / n, 1000 * b / n, n }'
+fi
+if [ -n "${BENCH_QUICK:-}" ]; then
+  timed "Yosys, both parts" ./build/nngen synth "$out" --part all --json "$out/synth/report.json"
+  exit 0
 fi
 # Mid-stream resets (cycle numbers from the normal run): in the middle of the second image and
 # inside one half-way through the stream; one cycle before the last image's output beat (the

@@ -315,7 +315,8 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
             "  nn_mul_packed #(.LANES({}), .X_W({}), .X_SIGNED({}), .W_W({}), .W_SIGNED(1), "
             ".FAMILY(\"{}\")) u_mul_p{}_s{} (\n"
             "    .clk(clk), .ce(ce), .x(x_fold[{}+:{}]), .w(w_fold[{}+:{}]), .p({{{}}})\n  );\n",
-            f.lanes, DW, inT.isSigned ? 1 : 0, WW, "ULTRASCALE", p0, s, s * DW, DW,
+            f.lanes, DW, inT.isSigned ? 1 : 0, WW,
+            f.family == DspFamily::UltraScale ? "ULTRASCALE" : "7SERIES", p0, s, s * DW, DW,
             (s * PE + p0) * WW, f.lanes * WW, outs);
       }
     } else {

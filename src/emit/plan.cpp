@@ -37,6 +37,7 @@ ProductWidths productWidths(const Layer& l) {
 LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily family) {
   LayerFold f;
   f.outputs = l.out.c;
+  f.family = family;
   const int pixels = l.kind == LayerKind::Dense ? l.in.h * l.in.w : 1;
   const int64_t total = int64_t{l.kernelH} * l.kernelW * l.in.c;  // inputs per output pixel
   const int64_t products = total * f.outputs;
@@ -91,6 +92,7 @@ LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily fami
   f.reuse = f.vectors * f.nf * f.sf;
   if (f.reuse == 1) {  // nothing to fold (e.g. a 1-input, 1-output layer): unfolded
     LayerFold u;
+    u.family = family;
     u.outputs = N;
     u.vectorLen = static_cast<int>(total);
     u.pe = N;

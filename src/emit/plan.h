@@ -32,6 +32,7 @@ struct LayerFold {
   int pe = 1, simd = 1;  ///< output channels and inputs per cycle
   Multipliers style = Multipliers::Lut;  ///< Lut or Dsp (folded layers only)
   int lanes = 1;                         ///< products per DSP (Dsp): 1, 2 or 4
+  DspFamily family = DspFamily::Series7;  ///< the DSP slice the packing is built for
   bool folded() const { return reuse > 1; }
   int stepsPerVector() const { return nf * sf; }
   /// Multiplier instances: PE*SIMD products (Lut), SIMD*PE/lanes DSPs (Dsp).
