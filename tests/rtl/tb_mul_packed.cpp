@@ -109,9 +109,10 @@ std::vector<Vec> stimuli(bool& exhaustive) {
       }
       v.w |= lowBits(lane, kWW) << (k * kWW);
     }
-    if (i & 2) v.x = lowBits(static_cast<uint64_t>(valueOf(v.x, static_cast<int>(rng() % kXW) + 1,
-                                                           kXSigned)),
-                             kXW);
+    if (i & 2) {  // x of random magnitude
+      const int keep = static_cast<int>(rng() % kXW) + 1;
+      v.x = lowBits(static_cast<uint64_t>(valueOf(v.x, keep, kXSigned)), kXW);
+    }
     out.push_back(v);
   }
   return out;
@@ -130,7 +131,7 @@ long run(TB_MODEL& dut, const std::vector<Vec>& vecs, double ceLowP, uint64_t se
   while (next < vecs.size() || accepted.size() < vecs.size() + 2) {
     const bool ce = u(rng) >= ceLowP;
     Vec v = next < vecs.size() ? vecs[next] : Vec{rng(), rng()};  // trailing cycles: junk in
-    if (!ce) v = Vec{rng(), rng()};                                 // a stall ignores its input
+    if (!ce) v = Vec{rng(), rng()};                               // a stall ignores its input
     dut.ce = ce;
     dut.x = lowBits(v.x, kXW);
     dut.w = lowBits(v.w, kLanes * kWW);
@@ -151,11 +152,12 @@ long run(TB_MODEL& dut, const std::vector<Vec>& vecs, double ceLowP, uint64_t se
     const uint64_t got = static_cast<uint64_t>(dut.p);
     ++checks;
     if (got != want && ++mismatches <= 10) {
-      std::printf("MISMATCH after %zu accepted vectors (x=0x%llx w=0x%llx): rtl 0x%llx, model "
-                  "0x%llx\n",
-                  accepted.size(), static_cast<unsigned long long>(in.x),
-                  static_cast<unsigned long long>(in.w), static_cast<unsigned long long>(got),
-                  static_cast<unsigned long long>(want));
+      std::printf(
+          "MISMATCH after %zu accepted vectors (x=0x%llx w=0x%llx): rtl 0x%llx, model "
+          "0x%llx\n",
+          accepted.size(), static_cast<unsigned long long>(in.x),
+          static_cast<unsigned long long>(in.w), static_cast<unsigned long long>(got),
+          static_cast<unsigned long long>(want));
     }
   }
   return mismatches;
@@ -180,8 +182,7 @@ int main(int argc, char** argv) {
   std::printf(
       "nn_mul_packed LANES=%d X_W=%d X_SIGNED=%d W_W=%d W_SIGNED=%d FAMILY=%s: %zu vectors (%s), "
       "%ld cycles compared (%ld stalled), mismatches: %ld with ce=1, %ld with stalls\n",
-      kLanes, kXW, X_SIGNED, kWW, W_SIGNED, FAMILY_7SERIES ? "7SERIES" : "ULTRASCALE",
-      vecs.size(), exhaustive ? "exhaustive" : "extremes + random", checks, stalls, full,
-      stalled);
+      kLanes, kXW, X_SIGNED, kWW, W_SIGNED, FAMILY_7SERIES ? "7SERIES" : "ULTRASCALE", vecs.size(),
+      exhaustive ? "exhaustive" : "extremes + random", checks, stalls, full, stalled);
   return full == 0 && stalled == 0 && checks > 0 ? 0 : 1;
 }
