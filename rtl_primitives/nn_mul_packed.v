@@ -83,6 +83,11 @@ module nn_mul_packed #(
   localparam S = (CANARY != 0) ? P_W - 1 : P_W;
   localparam AW = (LANES - 1) * S + W_W + 1;
   localparam PROD_W = (LANES - 1) * S + P_W;
+  // Synthesis puts a multiplication on a DSP only when x (and for one lane w) has >= 2 bits as a
+  // signed operand and the product >= 9 bits (Yosys synth_xilinx: DSP_A/B_MINWIDTH=2,
+  // DSP_Y_MINWIDTH=9, after UG901's "4x4 and smaller" small multipliers); smaller ones become
+  // LUTs, so they are refused here as well.
+  localparam DSP_SIZED = XB >= 2 && (LANES == 1 ? (WB >= 2 && P_W >= 9) : PROD_W >= 9);
 
   generate
     if (LANES != 1 && LANES != 2 && LANES != 4) begin : g_err_lanes
@@ -102,6 +107,9 @@ module nn_mul_packed #(
     end
     if (LANES > 1 && FIT_WIDE == 0 && FIT_CANARY == 0) begin : g_err_fit_packed
       $error("nn_mul_packed: LANES products of these widths do not fit one DSP of FAMILY");
+    end
+    if (!DSP_SIZED) begin : g_err_small
+      $error("nn_mul_packed: too small for a DSP (x < 2 bits or product < 9 bits): use LUTs");
     end
   endgenerate
 

@@ -10,6 +10,10 @@ namespace nngen {
 namespace {
 
 constexpr int kNarrowPortBits = 18;  // B port of DSP48E1 and DSP48E2
+// The smallest multiplication synthesis puts on a DSP: operands of >= 2 bits (as signed
+// numbers), a product of >= 9 bits (Yosys synth_xilinx's DSP_A/B_MINWIDTH and DSP_Y_MINWIDTH).
+constexpr int kMinOperandBits = 2;
+constexpr int kMinProductBits = 9;
 
 void checkWidths(int xBits, int wBits) {
   if (xBits < 1 || wBits < 1)
@@ -36,12 +40,14 @@ std::optional<DspPacking> dspPacking(int lanes, int xBits, bool xSigned, int wBi
   if (lanes == 1) {
     const bool fits = (xOperand <= kNarrowPortBits && wOperand <= wide) ||
                       (xOperand <= wide && wOperand <= kNarrowPortBits);
-    if (!fits) return std::nullopt;
+    if (!fits || xOperand < kMinOperandBits || wOperand < kMinOperandBits ||
+        productBits < kMinProductBits)
+      return std::nullopt;
     p.operandBits = wOperand;
     p.productBits = productBits;
     return p;
   }
-  if (xOperand > kNarrowPortBits) return std::nullopt;
+  if (xOperand > kNarrowPortBits || xOperand < kMinOperandBits) return std::nullopt;
   for (const bool canary : {false, true}) {
     if (canary && !xSigned && !wSigned) break;  // unsigned products have no canary form
     const int gap = canary ? productBits - 1 : productBits;
@@ -51,6 +57,7 @@ std::optional<DspPacking> dspPacking(int lanes, int xBits, bool xSigned, int wBi
     p.canary = canary;
     p.operandBits = operandBits;
     p.productBits = (lanes - 1) * gap + productBits;
+    if (p.productBits < kMinProductBits) return std::nullopt;
     return p;
   }
   return std::nullopt;

@@ -38,7 +38,10 @@ struct DspPacking {
 /// exactly (the primitive's $error). One lane fits when both operands, as signed numbers (an
 /// unsigned operand needs one more bit), fit the two ports in either order; more lanes need
 /// x on the 18-bit port and the packed weights (operandBits) on the wide port, with S = P_W, or
-/// S = P_W - 1 (canary) when x or w is signed.
+/// S = P_W - 1 (canary) when x or w is signed. Multiplications too small for synthesis to put
+/// on a DSP are refused too: x (one lane: also w) under 2 bits as a signed number, or a product
+/// (productBits) under 9 bits (Yosys synth_xilinx's DSP_A/B_MINWIDTH=2 and DSP_Y_MINWIDTH=9;
+/// it maps those to LUTs).
 /// @throws std::invalid_argument when lanes is not 1, 2 or 4, or xBits or wBits is < 1.
 std::optional<DspPacking> dspPacking(int lanes, int xBits, bool xSigned, int wBits, bool wSigned,
                                      DspFamily family);
@@ -46,7 +49,7 @@ std::optional<DspPacking> dspPacking(int lanes, int xBits, bool xSigned, int wBi
 /// The largest LANES in {4, 2, 1} nn_mul_packed supports exactly for these widths, or 0 when not
 /// even one product fits one DSP of `f` (then the layer needs LUT multipliers). Examples:
 /// 8 x 8 bits: 2 on both families; 4 x 4 signed weights: 4 on UltraScale, 2 on 7-series;
-/// 4 x 4 both unsigned: 2; 16 x 16: 1; 20 x 20: 0.
+/// 4 x 4 both unsigned: 2; 16 x 16: 1; 20 x 20: 0; 1 x 16 (an AND per bit): 0.
 /// @throws std::invalid_argument when xBits or wBits is < 1.
 int dspLanes(int xBits, bool xSigned, int wBits, bool wSigned, DspFamily f);
 

@@ -1,10 +1,10 @@
 // Checks that nngen::dspPacking (src/ir/dsp_packing.h), which the folding planner asks, and the
 // elaboration checks ($error) of rtl_primitives/nn_mul_packed.v accept exactly the same
 // configurations. For both families, 1, 2 and 4 lanes, all four signedness combinations and
-// several x widths, it finds the widest weight the C++ rules accept and elaborates the
-// primitive (verilator --lint-only -Wall) at that width, which must pass, and one bit wider,
-// which must fail. Usage: mul_packed_fit_check <path of nn_mul_packed.v>. Exit code 0 only when
-// every case agreed.
+// several x widths, it elaborates the primitive (verilator --lint-only -Wall) at every weight
+// width where the C++ answer changes (the narrowest and widest accepted widths and the widths
+// next to them) and requires the same answer: elaboration passes exactly when dspPacking fits.
+// Usage: mul_packed_fit_check <path of nn_mul_packed.v>. Exit code 0 only when every case agreed.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -37,22 +37,23 @@ int main(int argc, char** argv) {
     for (const int lanes : {1, 2, 4}) {
       for (const int signs : {0, 1, 2, 3}) {
         const bool xs = (signs & 1) != 0, ws = (signs & 2) != 0;
-        for (const int x : {1, 4, 8, 17}) {
-          int widest = 0;  // the widest weight the C++ rules accept with this x
-          for (int w = 1; w <= 30; ++w)
-            if (nngen::dspPacking(lanes, x, xs, w, ws, f)) widest = w;
-          for (const int w : {widest, widest + 1}) {
-            if (w < 1) continue;
-            const bool cpp = nngen::dspPacking(lanes, x, xs, w, ws, f).has_value();
+        for (const int x : {1, 2, 4, 8, 17}) {
+          // Elaborate every weight width where the C++ answer changes (the widest and narrowest
+          // accepted widths and their neighbours), so both bounds are compared.
+          auto cpp = [&](int w) {
+            return w >= 1 && nngen::dspPacking(lanes, x, xs, w, ws, f).has_value();
+          };
+          for (int w = 1; w <= 30; ++w) {
+            if (cpp(w) == cpp(w - 1) && cpp(w) == cpp(w + 1)) continue;
             const bool rtlOk = elaborates(rtl, lanes, x, xs, w, ws, series7);
             ++cases;
-            if (cpp != rtlOk) {
+            if (cpp(w) != rtlOk) {
               ++disagreements;
               std::printf(
                   "DISAGREE %s LANES=%d X_W=%d X_SIGNED=%d W_W=%d W_SIGNED=%d: dspPacking "
                   "%s, nn_mul_packed %s\n",
                   series7 ? "7SERIES" : "ULTRASCALE", lanes, x, xs, w, ws,
-                  cpp ? "fits" : "does not fit", rtlOk ? "elaborates" : "fails");
+                  cpp(w) ? "fits" : "does not fit", rtlOk ? "elaborates" : "fails");
             }
           }
         }

@@ -45,6 +45,16 @@ TEST(DspPacking, KnownLaneCounts) {
   EXPECT_EQ(dspLanes(18, true, 26, true, k7), 0);
   EXPECT_EQ(dspLanes(19, true, 19, true, kUs), 0);
   EXPECT_EQ(dspLanes(28, true, 2, true, kUs), 0);
+  // Too small for a DSP (synthesis makes LUTs of them): 1-bit signed x, products < 9 bits.
+  EXPECT_EQ(dspLanes(1, true, 16, true, kUs), 0);
+  EXPECT_EQ(dspLanes(1, true, 4, true, kUs), 0);
+  EXPECT_EQ(dspLanes(1, false, 4, true, kUs), 4);      // unsigned 1-bit x is a 2-bit signed operand
+  EXPECT_EQ(dspLanes(2, true, 2, true, kUs), 4);       // 4 lanes: a 16-bit product
+  EXPECT_FALSE(dspPacking(2, 2, true, 2, true, kUs));  // 2 lanes: an 8-bit product
+  EXPECT_FALSE(dspPacking(1, 4, true, 4, true, kUs));  // 8-bit product
+  EXPECT_TRUE(dspPacking(1, 4, true, 5, true, kUs));   // 9-bit product
+  EXPECT_FALSE(dspPacking(1, 8, true, 1, true, kUs));  // 1-bit signed weight
+  EXPECT_TRUE(dspPacking(1, 8, true, 1, false, kUs));
 }
 
 TEST(DspPacking, PackingWidths) {
@@ -91,11 +101,16 @@ TEST(DspPacking, LanesIsTheLargestPackingAndShrinksWithWidth) {
             for (int l : {1, 2, 4})
               if (dspPacking(l, x, xs, w, ws, f)) largest = l;
             EXPECT_EQ(lanes, largest) << x << " x " << w;
-            // One bit more on either operand never packs more products.
-            EXPECT_LE(dspLanes(x + 1, xs, w, ws, f), lanes) << x << " x " << w;
-            EXPECT_LE(dspLanes(x, xs, w + 1, ws, f), lanes) << x << " x " << w;
+            // Once a product is large enough for a DSP, one bit more on either operand never
+            // packs more products.
+            if (lanes > 0) {
+              EXPECT_LE(dspLanes(x + 1, xs, w, ws, f), lanes) << x << " x " << w;
+              EXPECT_LE(dspLanes(x, xs, w + 1, ws, f), lanes) << x << " x " << w;
+            }
             // A DSP48E2 packs at least what a DSP48E1 does.
-            if (f == k7) EXPECT_GE(dspLanes(x, xs, w, ws, kUs), lanes) << x << " x " << w;
+            if (f == k7) {
+              EXPECT_GE(dspLanes(x, xs, w, ws, kUs), lanes) << x << " x " << w;
+            }
           }
         }
       }
