@@ -282,7 +282,7 @@ rng7 = np.random.default_rng(4004)
 net = "fold_4bit"
 qk0 = rng7.normal(0, 0.5, (3, 3, 3, 8)).astype(np.float32)
 qkd0 = rng7.normal(0, 0.5, (2 * 2 * 8, 12)).astype(np.float32)
-qkd1 = rng7.normal(0, 0.4, (12, 5)).astype(np.float32)
+qkd1 = rng7.normal(0, 0.4, (12, 6)).astype(np.float32)
 write(net, f"""# Golden test (issue 9): DSP packing, 4 products per DSP (4-bit x 3-bit) and 2 per DSP (8-bit).
 nngen: 1
 name: fold_4bit
@@ -299,7 +299,7 @@ layers:
   - {{name: flat, type: Flatten}}
   - {{name: fc0, type: Dense, units: 12, use_bias: false, kernel: {save(net, "fc0_k", qkd0)}, reuse_factor: 12,
      multipliers: dsp, activation: relu, precision: {{weight: "ap_fixed<3,1,AP_RND,AP_SAT>", result: "ap_fixed<8,3,AP_RND,AP_SAT>"}}}}
-  - {{name: fc1, type: Dense, units: 5, use_bias: false, kernel: {save(net, "fc1_k", qkd1)}, reuse_factor: 7,
+  - {{name: fc1, type: Dense, units: 6, use_bias: false, kernel: {save(net, "fc1_k", qkd1)}, reuse_factor: 7,
      multipliers: dsp, precision: {{weight: "ap_fixed<8,2,AP_RND,AP_SAT>", result: "ap_fixed<10,4>"}}}}
 """, rng7.uniform(-2, 2, (40, 6, 6, 3)))
 
