@@ -237,9 +237,13 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
       part ? fmt::format(", fit {} ({} LUT, {} DSP)", part->shortName, part->luts, part->dsps)
            : ""));
 
+  // Without a part: LUTs plus DSPs weighted by the VU9P's LUT/DSP ratio. With a part: its
+  // most used resource (the one that decides whether the design fits), then the weighted sum.
   auto objective = [&](const FoldPlan& p) {
     const RoughCost c = ev.cost(ev.design(p, kMaxFifo));
-    return c.lut + dspWeight * c.dsp;
+    const double sum = c.lut + dspWeight * c.dsp;
+    if (!part) return sum;
+    return std::max(c.lut / part->luts, c.dsp / part->dsps) * 1e9 + sum;
   };
 
   // Greedy: the move (one layer to a larger reuse factor or the other multiplier style) with
