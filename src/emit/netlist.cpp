@@ -154,8 +154,21 @@ Term Netlist::multiply(const Term& x, int64_t c, int cFrac) {
       for (const SignedDigit& d : csdDigits(f))
         digits.push_back(Term{x.node, d.sign < 0, x.frac - d.shift});
       p = sum(std::move(digits));
-      if (nodes_[p.node].op == NetNode::Op::Add)
-        nodes_[p.node].name = fmt::format("{}_x{}", nodes_[x.node].name, f);  // x times odd f
+      NetNode& prod = nodes_[p.node];
+      if (prod.op == NetNode::Op::Add) {
+        prod.name = fmt::format("{}_x{}", nodes_[x.node].name, f);  // x times odd f
+        // The wire holds exactly +-x*f, whose range can be narrower than the interval sum of
+        // its digits (x*29 = 32x - 2x - x: [32lo - 3hi, 32hi - 3lo] is wider than 29*[lo, hi]
+        // when lo < 0 < hi); two's-complement sums are exact modulo the narrower width.
+        const NetNode& in = nodes_[x.node];
+        const Int128 a = Int128{in.lo} * f, b = Int128{in.hi} * f;
+        const int64_t lo = fit(p.neg ? -b : a), hi = fit(p.neg ? -a : b);
+        if (lo > prod.lo || hi < prod.hi) {
+          prod.lo = std::max(prod.lo, lo);
+          prod.hi = std::min(prod.hi, hi);
+          prod.width = signedBitsFor(prod.lo, prod.hi);
+        }
+      }
       oddProducts_[{x.node, f}] = p;
     }
   }
