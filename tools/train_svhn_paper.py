@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Train and export nngen's shipped example ``configs/svhn_paper/``.
+"""Train and export nngen's shipped example ``configs/svhn_paper/``: the float model
+``bf.yaml`` and, fine-tuned from it, the 7-bit pruned model ``qp7.yaml`` (``--finetune-bits``).
 
 What this is
 ------------
@@ -94,21 +95,78 @@ Checks run at the end
    within 1e-3. This proves the exported layouts are right.
 3. ``nngen run bf.yaml``: the fixed-point accuracy of the export.
 
+Fixed-point fine-tuning (``--finetune-bits B``): the "QP B-bit" model
+-----------------------------------------------------------------------
+The hls4ml paper's quantized-and-pruned ("QP") models are trained quantization-aware with 50%
+of the weights pruned. This step makes one from the float model, either the one just trained
+or, with ``--from SPEC``, the one stored in an exported bf.yaml (then nothing of bf.yaml,
+weights/ or data/ is rewritten; the seed must be the one it was trained with, which the
+script checks through the preprocessing constants, and the loaded model must reproduce
+data/float_logits.npy). The generic pieces are in ``tools/nngen_qat.py``.
+
+1. **BatchNorm folded first.** nngen folds every BatchNorm of bf.yaml into the Conv2D/Dense
+   before it (through the max pooling: every BN scale is >= 0, asserted), so the hardware has
+   no BatchNorm: w' = w * s, b' = b * s + t with s = gamma/sqrt(var+eps), t = beta - mean*s.
+   The script folds the same way (float64) before fine-tuning, trains the folded network and
+   exports it without BatchNorm layers, every Conv2D/Dense with a bias. The float folded model
+   must reproduce the unfolded logits (asserted, within 1e-3).
+2. **Types**, all ``ap_fixed<B,I,AP_RND,AP_SAT>`` (round to nearest, saturate: a 7-bit
+   wrapping type turns every overflow into a sign flip, and truncation biases every layer
+   by half an LSB), I chosen per tensor from the float folded model (nngen_qat.int_bits_for,
+   the smallest I whose range reaches the value): input from max |pixel*scale+offset|; each
+   kernel and bias from its max |value|; each hidden layer's result (it feeds a max pool and
+   a ReLU) from the ``--result-quantile`` (0.999) of its positive outputs over
+   ``--range-images`` training images; the logits from their max |value|. The max pooling and
+   the ReLU after a layer keep its result type (exact there). Accumulators stay nngen's
+   default, exact. The types are printed and written per layer into the YAML.
+3. **Fake quantization** (nngen_qat.QConv2d / QLinear): the forward pass quantizes the input
+   (a 256-entry table: pixel*scale+offset in double, then the input type, as nngen's
+   loadInputs), every kernel and bias, and every Conv2D/Dense sum into its type with nngen's
+   rounding and overflow rules (docs/fixed_point.md, checked against its tables); the backward
+   pass is the straight-through estimator, zero where saturation clamps.
+4. **Pruning**: layer-wise L1-unstructured (magnitude) pruning of each of the six kernels with
+   torch.nn.utils.prune.l1_unstructured, the sparsity raised every ``--prune-every`` steps along
+   the polynomial schedule of Zhu and Gupta (arXiv 1710.01878; power 3, the schedule the paper's
+   TensorFlow pruning used) from 0 to ``--prune`` (0.5) over the first ``--prune-ramp`` (half)
+   of the fine-tuning steps, then kept; torch.nn.utils.prune.remove makes it permanent before
+   the export, so pruned weights are exactly 0. Biases are not pruned.
+5. **Fine-tuning**: Adam, ``--finetune-lr`` (1e-3) cosine-annealed to 0 per step,
+   ``--finetune-epochs`` (6) epochs, batch ``--batch-size``, no weight decay, cross-entropy,
+   the same training/validation split; the validation accuracy of the fixed-point forward pass
+   is printed every epoch, and before fine-tuning the plain post-training quantization of the
+   folded float model is printed for comparison.
+6. **Export** to ``<out>/qp<B>.yaml`` (header comment with the command that made it; metadata:
+   float accuracy, PyTorch fixed-point accuracy, nngen's accuracy, kernel sparsity per layer),
+   ``<out>/weights_qp<B>/`` (``<layer>_kernel.npy``, ``<layer>_bias.npy``: float32, Keras
+   layouts, every value exactly representable in its type, so nngen's PTQ is the identity) and
+   ``<out>/data/qp<B>_logits.npy`` (float32 (N, 10): PyTorch's fixed-point logits on the shipped
+   images). The test images and labels are bf.yaml's ``data/`` (checked to be the first N).
+7. **Checks**: every kernel and bias value is exact in its type and every kernel has at least
+   ``--prune`` zeros (counted in the .npy files and printed); the fixed-point forward pass in
+   float64 (every product and sum of B-bit values is exact there) is compared with
+   ``nngen run`` on the shipped images raw logit by raw logit: the script prints on how many
+   images the class and all ten logits agree.
+
 Usage::
 
     /usr/bin/python3 tools/train_svhn_paper.py --out configs/svhn_paper [--epochs E] [--seed S]
-        [--nngen build/nngen]
+        [--nngen build/nngen] [--finetune-bits 7 [--prune 0.5] [--finetune-epochs 6]]
+    # the shipped qp7.yaml, from the shipped bf.yaml:
+    /usr/bin/python3 tools/train_svhn_paper.py --out configs/svhn_paper \
+        --from configs/svhn_paper/bf.yaml --finetune-bits 7 --prune 0.5 --finetune-epochs 6
 
 Use Debian's /usr/bin/python3 (it has python3-torch, python3-numpy, python3-yaml).
 """
 
 import argparse
+import copy
 import gzip
 import math
 import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -116,6 +174,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import yaml
+
+import nngen_qat  # tools/nngen_qat.py: fixed-point fake quantization and pruning
 
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
@@ -422,10 +482,10 @@ SpecDumper.add_representer(Accuracy, lambda dumper, data: dumper.represent_scala
     "tag:yaml.org,2002:float", f"{data:.4f}"))
 
 
-def write_spec(path, spec, mean, std):
-    """Writes the spec as YAML (PyYAML's safe dumper) after a header comment."""
+def write_spec(path, spec, header):
+    """Writes the spec as YAML (PyYAML's safe dumper) after a header comment (text of # lines)."""
     with open(path, "w") as f:
-        f.write(HEADER.format(mean=mean, std=std))
+        f.write(header)
         yaml.dump(spec, f, Dumper=SpecDumper, sort_keys=False, default_flow_style=False, width=100)
 
 
@@ -560,44 +620,487 @@ def nngen_run(nngen, spec_path):
     return r.stdout
 
 
+# ----------------------------------------------------------------------------- fixed-point fine-tuning
+
+QP_LAYERS = ("conv0", "conv1", "conv2", "dense0", "dense1", "output")  # weighted layers, in order
+QP_BN = {"conv0": "bn0", "conv1": "bn1", "conv2": "bn2", "dense0": "bn3", "dense1": "bn4"}
+QP_ROUNDING, QP_OVERFLOW = "AP_RND", "AP_SAT"  # every type of the fine-tuned model
+
+
+def load_float_model(spec_path):
+    """The float PaperCNN stored in an exported bf.yaml and its weights/ (the inverse of
+    export_weights: Keras layouts back to PyTorch's), in eval mode, and the parsed spec."""
+    with open(spec_path) as f:
+        spec = yaml.safe_load(f)
+    base = os.path.dirname(os.path.abspath(spec_path))
+    layers = {l["name"]: l for l in spec["layers"]}
+    if [l["name"] for l in spec["layers"]] != [n for n, _ in LAYERS]:
+        raise ValueError(f"{spec_path}: not a {', '.join(n for n, _ in LAYERS)} network")
+
+    def load(rel):
+        return torch.from_numpy(np.ascontiguousarray(np.load(os.path.join(base, rel)), np.float32))
+
+    sd = {}
+    for i in range(3):
+        sd[f"conv{i}.weight"] = load(layers[f"conv{i}"]["kernel"]).permute(3, 2, 0, 1)
+    for name in ("dense0", "dense1", "output"):
+        sd[f"{name}.weight"] = load(layers[name]["kernel"]).T
+    sd["output.bias"] = load(layers["output"]["bias"])
+    for i in range(5):
+        bn = layers[f"bn{i}"]
+        if bn["epsilon"] != BN_EPS:
+            raise ValueError(f"{spec_path}: bn{i} epsilon {bn['epsilon']}, expected {BN_EPS}")
+        sd[f"bn{i}.weight"] = load(bn["gamma"])
+        sd[f"bn{i}.bias"] = load(bn["beta"])
+        sd[f"bn{i}.running_mean"] = load(bn["moving_mean"])
+        sd[f"bn{i}.running_var"] = load(bn["moving_variance"])
+        sd[f"bn{i}.num_batches_tracked"] = torch.tensor(0)
+    model = PaperCNN()
+    model.load_state_dict({k: v.contiguous() for k, v in sd.items()})
+    model.eval()
+    return model, spec
+
+
+class FoldedCNN(nn.Module):
+    """PaperCNN with each BatchNorm folded into the Conv2D/Dense before it, which is what
+    nngen's fold-batchnorm pass builds from bf.yaml (every BN scale >= 0, so the fold passes the
+    max pooling exactly): conv(bias) -> pool -> ReLU three times, flatten, dense(bias) -> ReLU
+    twice, output. Built from nngen_qat.QConv2d/QLinear: once set_types() gave them their
+    ap_fixed types it computes what nngen's fixed-point reference computes for the exported
+    qp spec (the input must already be quantized, see input_lut; max pooling and ReLU keep
+    their input's type and are exact); without types it is the float model."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv0 = nngen_qat.QConv2d(3, 16, 3)
+        self.conv1 = nngen_qat.QConv2d(16, 16, 3)
+        self.conv2 = nngen_qat.QConv2d(16, 24, 3)
+        self.dense0 = nngen_qat.QLinear(96, 42)
+        self.dense1 = nngen_qat.QLinear(42, 64)
+        self.output = nngen_qat.QLinear(64, 10)
+
+    def set_types(self, types):
+        """types: layer name -> {"weight", "bias", "result"} -> nngen_qat.FixedType (or None)."""
+        for name in QP_LAYERS:
+            m = getattr(self, name)
+            m.weight_type, m.bias_type, m.result_type = (types[name][k] for k in ("weight", "bias", "result"))
+
+    def forward(self, x, record=None):
+        """x: (N, 3, 32, 32). record (a dict) receives every Conv2D/Dense output before pooling
+        and ReLU, channels-last."""
+        def rec(name, t, nchw=False):
+            if record is not None:
+                record[name] = (t.permute(0, 2, 3, 1) if nchw else t).detach()
+            return t
+        for i in range(3):
+            x = F.relu(F.max_pool2d(rec(f"conv{i}", getattr(self, f"conv{i}")(x), True), 2, 2))
+        x = x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)  # (h, w, c) order
+        x = F.relu(rec("dense0", self.dense0(x)))
+        x = F.relu(rec("dense1", self.dense1(x)))
+        return rec("output", self.output(x))
+
+
+@torch.no_grad()
+def fold_batchnorm(model):
+    """FoldedCNN (float) from a trained PaperCNN: w' = w * s_c, b' = b * s_c + t_c with
+    s = gamma / sqrt(var + eps), t = beta - mean * s, computed in float64 (as nngen's
+    fold-batchnorm pass). Returns the model and the number of negative scales (a negative
+    scale does not commute with max pooling, so the folded model would differ there)."""
+    folded = FoldedCNN()
+    negative = 0
+    for name in QP_LAYERS:
+        src, dst = getattr(model, name), getattr(folded, name)
+        w = src.weight.double()
+        b = src.bias.double() if src.bias is not None else torch.zeros(w.shape[0], dtype=torch.float64)
+        if name in QP_BN:
+            bn = getattr(model, QP_BN[name])
+            s = bn.weight.double() / torch.sqrt(bn.running_var.double() + bn.eps)
+            t = bn.bias.double() - bn.running_mean.double() * s
+            negative += int((s < 0).sum())
+            w = w * s.view(-1, *([1] * (w.dim() - 1)))
+            b = b * s + t
+        dst.weight.copy_(w.float())
+        dst.bias.copy_(b.float())
+    folded.eval()
+    return folded, negative
+
+
+def input_lut(scale, offset, t):
+    """(256,) float64 tensor: the input value nngen feeds the network for each uint8 pixel,
+    pixel * scale + offset in double then quantized into t, as nngen's loadInputs (padded
+    positions are pixel 0)."""
+    x = np.arange(256, dtype=np.float64) * float(scale) + float(offset)
+    return nngen_qat.quantize(torch.from_numpy(x), t)
+
+
+def lut_batch(padded_u8, lut, dtype=torch.float32):
+    """Padded uint8 images (N, 32, 32) (a torch tensor) -> network input (N, 3, 32, 32) of
+    quantized values: the pixel's LUT entry repeated to the CHANNELS channels."""
+    x = lut.to(dtype)[padded_u8.long()]
+    return x.unsqueeze(1).expand(-1, CHANNELS, -1, -1).contiguous()
+
+
+@torch.no_grad()
+def qp_predict(model, padded_u8, lut, dtype=torch.float32, batch=1000):
+    """Logits of the (quantized) FoldedCNN on padded uint8 images. In float64 every product
+    and sum of the 7-bit model is exact, so the result is nngen's, bit for bit."""
+    model.eval()
+    # a float64 copy (a model under pruning, whose weight is not a leaf, can only run as it is)
+    m = model if dtype == next(model.parameters()).dtype else copy.deepcopy(model).to(dtype)
+    return torch.cat([m(lut_batch(padded_u8[i:i + batch], lut, dtype))
+                      for i in range(0, len(padded_u8), batch)])
+
+
+def choose_qp_types(model, x_sample, bits, quantile):
+    """Per-layer ap_fixed<bits,I,AP_RND,AP_SAT> types for the FoldedCNN, I from the float
+    model's value ranges (nngen_qat.int_bits_for: the smallest I whose range reaches the
+    value): kernel and bias from their max |value|; the result of a hidden layer (it feeds a
+    max pool and a ReLU, so only its positive values matter) from the `quantile` of its
+    positive outputs on x_sample (N, 3, 32, 32); the logits from their max |value|.
+    Returns {layer: {"weight", "bias", "result": FixedType, "range": the measured value}}."""
+    def fx(i):
+        return nngen_qat.FixedType(bits, i, True, QP_ROUNDING, QP_OVERFLOW)
+    rec = {}
+    model.eval()
+    with torch.no_grad():
+        for i in range(0, len(x_sample), 500):
+            r = {}
+            model(x_sample[i:i + 500], record=r)
+            for k, v in r.items():
+                rec.setdefault(k, []).append(v.reshape(-1).numpy())
+    types = {}
+    for name in QP_LAYERS:
+        m = getattr(model, name)
+        y = np.concatenate(rec[name]).astype(np.float64)
+        r_max = float(np.abs(y).max()) if name == "output" else float(np.quantile(y[y > 0], quantile))
+        types[name] = {"weight": fx(nngen_qat.int_bits_for(float(m.weight.abs().max()))),
+                       "bias": fx(nngen_qat.int_bits_for(float(m.bias.abs().max()))),
+                       "result": fx(nngen_qat.int_bits_for(r_max)), "range": r_max}
+    return types
+
+
+def sparsity(model):
+    """{layer: (exactly-zero kernel entries, kernel entries)} of the FoldedCNN's kernels."""
+    return {name: (int((getattr(model, name).weight == 0).sum()), getattr(model, name).weight.numel())
+            for name in QP_LAYERS}
+
+
+def finetune_qp(model, fit_pad, y_fit, va_pad, y_va, lut, args):
+    """Quantization-aware fine-tuning of the FoldedCNN (types set) with gradual magnitude pruning.
+
+    Adam (``--finetune-lr``, cosine-annealed per step to 0 over all steps), cross-entropy,
+    batch ``--batch-size``, ``--finetune-epochs`` epochs, no weight decay. Inputs are the
+    quantized pixels (lut_batch). Pruning: every ``--prune-every`` steps during the first
+    ``--prune-ramp`` fraction of the steps (and at its last step) each of the six kernels is
+    pruned by torch.nn.utils.prune.l1_unstructured up to the polynomial schedule's sparsity
+    (power 3, from 0 to ``--prune`` per kernel: layer-wise, not global); the mask then stays
+    fixed. The pruning is made permanent at the end (pruned weights are exactly 0)."""
+    opt = torch.optim.Adam(model.parameters(), lr=args.finetune_lr)
+    n = len(fit_pad)
+    steps_per_epoch = (n + args.batch_size - 1) // args.batch_size
+    total = args.finetune_epochs * steps_per_epoch
+    ramp_end = max(1, int(round(args.prune_ramp * total)))
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total)
+    gen = torch.Generator().manual_seed(args.seed)
+    y_t = torch.from_numpy(y_fit.astype(np.int64))
+    print(f"fine-tuning: {args.finetune_epochs} epochs x {steps_per_epoch} steps, Adam lr "
+          f"{args.finetune_lr} cosine to 0, batch {args.batch_size}; L1-unstructured pruning of "
+          f"each kernel to {args.prune:.0%} (polynomial, power 3) every {args.prune_every} steps "
+          f"over steps 0..{ramp_end}", flush=True)
+    step = 0
+    for epoch in range(1, args.finetune_epochs + 1):
+        t0 = time.time()
+        model.train()
+        perm = torch.randperm(n, generator=gen)
+        total_seen, correct, loss_sum = 0, 0, 0.0
+        for i in range(0, n, args.batch_size):
+            if args.prune > 0 and step <= ramp_end and (step % args.prune_every == 0 or step == ramp_end):
+                target = nngen_qat.polynomial_sparsity(step, 0, ramp_end, args.prune)
+                for name in QP_LAYERS:
+                    nngen_qat.prune_l1_to(getattr(model, name), target)
+            idx = perm[i:i + args.batch_size]
+            logits = model(lut_batch(fit_pad[idx], lut))
+            loss = F.cross_entropy(logits, y_t[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            loss_sum += float(loss) * len(idx)
+            correct += int((logits.argmax(1) == y_t[idx]).sum())
+            total_seen += len(idx)
+        va_acc = accuracy(qp_predict(model, va_pad, lut), y_va)
+        sp = sparsity(model)
+        zeros = sum(z for z, _ in sp.values()) / sum(c for _, c in sp.values())
+        print(f"fine-tune epoch {epoch:2d}/{args.finetune_epochs}: lr {sched.get_last_lr()[0]:.1e}  "
+              f"loss {loss_sum / total_seen:.4f}  train acc {correct / total_seen:.4f}  "
+              f"val acc (fixed point) {va_acc:.4f}  kernel sparsity {zeros:.3f}  "
+              f"({time.time() - t0:.0f} s)", flush=True)
+    for name in QP_LAYERS:
+        if args.prune > 0:
+            nngen_qat.prune_l1_to(getattr(model, name), args.prune)  # already there: the ramp ended
+        nngen_qat.make_pruning_permanent(getattr(model, name))
+    model.eval()
+
+
+def export_qp_weights(model, types):
+    """name -> float32 C-order arrays in Keras layouts (as export_weights) of the fine-tuned
+    FoldedCNN's kernels and biases, each quantized into its type (float64, then float32, which
+    holds every 7-bit value exactly: asserted). nngen's PTQ therefore leaves them unchanged."""
+    w = {}
+    for name in QP_LAYERS:
+        m = getattr(model, name)
+        k = nngen_qat.quantize(m.weight.detach().double(), types[name]["weight"]).numpy()
+        b = nngen_qat.quantize(m.bias.detach().double(), types[name]["bias"]).numpy()
+        w[f"{name}_kernel"] = k.transpose(2, 3, 1, 0) if k.ndim == 4 else k.T
+        w[f"{name}_bias"] = b
+    out = {}
+    for k, v in w.items():
+        out[k] = np.ascontiguousarray(v, dtype=np.float32)
+        assert np.array_equal(out[k].astype(np.float64), v), k
+    return out
+
+
+QP_HEADER = """\
+# nngen example: the hls4ml CNN paper's SVHN benchmark CNN as a {bits}-bit fixed-point model with
+# {prune_pct} of every kernel pruned (the paper's "QP {bits}-bit"), fine-tuned from bf.yaml on Fashion-MNIST.
+# Produced by tools/train_svhn_paper.py - do not edit by hand; re-run the script instead:
+#   {command}
+# BatchNorm is folded into the Conv2D/Dense before it (what nngen does with bf.yaml; every BN
+# scale is >= 0, so exactly through the max pooling): every Conv2D/Dense has a bias and there
+# are no BatchNormalization layers. Quantization-aware fine-tuning: the input, every kernel and
+# bias and every layer result were fake-quantized during training into the types below with
+# nngen's rounding (AP_RND) and overflow (AP_SAT) rules (exact accumulators, as nngen's default);
+# the kernels were pruned layer by layer by magnitude (torch.nn.utils.prune.l1_unstructured,
+# polynomial schedule). The .npy values ({wdir}/, float32, Keras layouts) are exactly
+# representable in their types, so nngen's PTQ leaves them unchanged, and the pruned weights are
+# exactly 0. Test images, labels and preprocessing are bf.yaml's (data/); data/{name}_logits.npy
+# holds PyTorch's fixed-point logits on them, which `nngen run` reproduces bit for bit.
+"""
+
+
+def qp_spec_dict(name, bits, prune_frac, scale, offset, in_type, types, meta):
+    """The nngen spec v1 of the fine-tuned model (layer names as bf.yaml's, BatchNorms folded),
+    every type given per layer: Conv2D/Dense weight, bias and result; the max pooling and the
+    ReLU after it keep the layer's result type (both exact there)."""
+    wdir = f"weights_{name}"
+    layers = []
+
+    def weighted(lname, typ, size_key, size):
+        t = types[lname]
+        d = {"name": lname, "type": typ, size_key: size}
+        if typ == "Conv2D":
+            d.update({"kernel_size": [3, 3], "strides": [1, 1], "padding": "valid"})
+        d.update({"use_bias": True, "kernel": f"{wdir}/{lname}_kernel.npy", "bias": f"{wdir}/{lname}_bias.npy",
+                  "precision": {"weight": str(t["weight"]), "bias": str(t["bias"]), "result": str(t["result"])}})
+        return d
+
+    conv_filters = {"conv0": 16, "conv1": 16, "conv2": 24}
+    for blk in range(3):
+        c = f"conv{blk}"
+        r = str(types[c]["result"])
+        layers += [weighted(c, "Conv2D", "filters", conv_filters[c]),
+                   {"name": f"pool{blk}", "type": "MaxPooling2D", "pool_size": [2, 2], "strides": [2, 2],
+                    "precision": {"result": r}},
+                   {"name": f"relu{blk}", "type": "ReLU", "precision": {"result": r}}]
+    layers.append({"name": "flatten", "type": "Flatten"})
+    for d, units, relu in (("dense0", 42, "relu3"), ("dense1", 64, "relu4")):
+        layers += [weighted(d, "Dense", "units", units),
+                   {"name": relu, "type": "ReLU", "precision": {"result": str(types[d]["result"])}}]
+    layers.append(weighted("output", "Dense", "units", 10))
+    md = {"dataset": "Fashion-MNIST (Debian dataset-fashion-mnist), zero-padded to 32x32, repeated to "
+                     f"3 channels; test images: the first {meta['n']} of the official t10k set",
+          "float_accuracy": Accuracy(meta["acc_n"]),
+          "float_accuracy_full_test_set": Accuracy(meta["acc_full"]),
+          "fixed_point_accuracy_pytorch": Accuracy(meta["qacc_n"]),
+          "fixed_point_accuracy_pytorch_full_test_set": Accuracy(meta["qacc_full"])}
+    if "nngen_accuracy" in meta:
+        md["nngen_accuracy"] = Accuracy(meta["nngen_accuracy"])
+    for lname in QP_LAYERS:
+        md[f"sparsity_{lname}"] = Accuracy(meta["sparsity"][lname])
+    md["trained_with"] = meta["trained_with"]
+    return {
+        "nngen": 1,
+        "name": f"svhn_paper_{name}",
+        "description": f"hls4ml paper SVHN CNN, BatchNorm folded, {bits}-bit fixed point with "
+                       f"{prune_frac:.0%} of every kernel pruned, fine-tuned on Fashion-MNIST",
+        "precision": {"default": str(in_type)},
+        "input": {"shape": [32, 32, 3], "precision": str(in_type),
+                  "preprocess": {"pad": [PAD] * 4, "repeat_channels": CHANNELS,
+                                 "scale": float(scale), "offset": float(offset)}},
+        "layers": layers,
+        "test_data": {"images": "data/test_images.npy", "labels": "data/test_labels.npy", "classes": CLASSES},
+        "metadata": md,
+    }
+
+
+def verify_qp(out_dir, name, n, prune_frac):
+    """Parses <name>.yaml and checks every file it references: shape, dtype, every kernel and
+    bias value exactly representable in the layer's type (quantize(v) == v, so nngen's PTQ is
+    the identity), and at least round(prune_frac * size) exact zeros in every kernel. Prints
+    the zeros per kernel. Returns {layer: (zeros, size)}."""
+    with open(os.path.join(out_dir, f"{name}.yaml")) as f:
+        spec = yaml.safe_load(f)
+    assert spec["nngen"] == 1 and spec["name"] == f"svhn_paper_{name}"
+    want = ["conv0", "pool0", "relu0", "conv1", "pool1", "relu1", "conv2", "pool2", "relu2", "flatten",
+            "dense0", "relu3", "dense1", "relu4", "output"]
+    assert [l["name"] for l in spec["layers"]] == want, [l["name"] for l in spec["layers"]]
+    zeros = {}
+    for l in spec["layers"]:
+        if l["type"] not in ("Conv2D", "Dense"):
+            continue
+        for what, shape, tkey in (("kernel", EXPECTED_SHAPES[l["name"]], "weight"),
+                                  ("bias", (EXPECTED_SHAPES[l["name"]][-1],), "bias")):
+            path = os.path.join(out_dir, l[what])
+            arr = np.load(path)
+            assert arr.shape == shape and arr.dtype == np.float32 and arr.flags["C_CONTIGUOUS"], (path, arr.shape)
+            t = nngen_qat.FixedType.parse(l["precision"][tkey])
+            v = torch.from_numpy(arr.astype(np.float64))
+            assert torch.equal(nngen_qat.quantize(v, t), v), f"{path}: values not exact in {t}"
+            if what == "kernel":
+                zeros[l["name"]] = (int((arr == 0).sum()), arr.size)
+                assert zeros[l["name"]][0] >= round(prune_frac * arr.size), (l["name"], zeros[l["name"]])
+    td = spec["test_data"]
+    assert np.load(os.path.join(out_dir, td["images"])).shape == (n, 28, 28)
+    assert np.load(os.path.join(out_dir, f"data/{name}_logits.npy")).shape == (n, 10)
+    tz = sum(z for z, _ in zeros.values())
+    tn = sum(c for _, c in zeros.values())
+    print(f"verify_qp: {name}.yaml parses; every kernel/bias value is exact in its type; exactly-zero "
+          f"kernel weights (counted in the .npy files):")
+    for k, (z, c) in zeros.items():
+        print(f"  {k:7s} {z:5d} / {c:5d} = {z / c:.4f}")
+    print(f"  total   {tz:5d} / {tn:5d} = {tz / tn:.4f}  ({tn - tz} nonzero weights)")
+    return zeros
+
+
+def nngen_compare(nngen, spec_path, torch_logits, frac, labels):
+    """Runs `nngen run SPEC --out TMP` and compares its logits with PyTorch's fixed-point logits
+    (float64, (N, 10)) raw integer by raw integer (result type with `frac` fraction bits).
+    Returns (nngen accuracy, images with identical logits, images with the same class,
+    nngen's stdout). Classes are the first maximal logit on both sides (numpy argmax and
+    nngen's std::max_element)."""
+    with tempfile.TemporaryDirectory() as d:
+        r = subprocess.run([nngen, "run", spec_path, "--out", d], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"{nngen} run {spec_path} failed:\n{r.stderr}")
+        raw = np.load(os.path.join(d, "logits_raw.npy")).reshape(len(torch_logits), -1)
+    t_raw = torch_logits * 2.0 ** frac
+    assert np.array_equal(t_raw, np.round(t_raw)), "PyTorch logits off the result grid"
+    same_logits = int((raw == t_raw.astype(np.int64)).all(1).sum())
+    same_class = int((raw.argmax(1) == torch_logits.argmax(1)).sum())
+    acc = float((raw.argmax(1) == labels).mean())
+    return acc, same_logits, same_class, r.stdout
+
+
+def finetune_and_export_qp(args, model, scale, offset, acc_n, acc_full, data):
+    """The --finetune-bits step: fold the float model's BatchNorms, choose the types, fine-tune
+    with fake quantization and pruning, export <out>/qp<bits>.yaml + weights_qp<bits>/ +
+    data/qp<bits>_logits.npy, verify the files and compare with `nngen run`. `data` holds the
+    uint8 splits (tr_img, tr_lab, te_img, te_lab, fit_idx, va_idx). Returns nngen's accuracy."""
+    tr_img, tr_lab, te_img, te_lab, fit_idx, va_idx = data
+    bits, out, n = args.finetune_bits, args.out, args.n_test
+    name = f"qp{bits}"
+    seed_everything(args.seed, args.threads)  # the same run whether the float model was trained or loaded
+    print(f"---- {bits}-bit fine-tuning with {args.prune:.0%} pruning -> {out}/{name}.yaml", flush=True)
+
+    folded, negative = fold_batchnorm(model)
+    x_te = to_tensor(te_img, scale, offset)
+    d = float((predict(folded, x_te) - predict(model, x_te)).abs().max())
+    print(f"BatchNorm folded into conv0..dense1 ({negative} negative scales); float folded vs "
+          f"unfolded logits on the {len(te_img)} test images: max |diff| {d:.2e}")
+    assert negative == 0 and d < 1e-3, "the fold must be exact (every BatchNorm scale >= 0)"
+
+    x_all = np.arange(256) * float(scale) + float(offset)
+    in_type = nngen_qat.FixedType(bits, nngen_qat.int_bits_for(float(np.abs(x_all).max())), True,
+                                  QP_ROUNDING, QP_OVERFLOW)
+    lut = input_lut(scale, offset, in_type)
+    print(f"input: {in_type} (pixel*scale+offset in [{x_all.min():.4f}, {x_all.max():.4f}]); "
+          f"{len(torch.unique(lut))} distinct input values for the 256 pixel values")
+    fit_pad = torch.from_numpy(pad_images(tr_img[fit_idx]))
+    va_pad = torch.from_numpy(pad_images(tr_img[va_idx]))
+    te_pad = torch.from_numpy(pad_images(te_img))
+    y_fit, y_va = tr_lab[fit_idx], tr_lab[va_idx]
+
+    types = choose_qp_types(folded, lut_batch(fit_pad[:args.range_images], lut), bits, args.result_quantile)
+    print(f"types (ranges of the float folded model on {args.range_images} training images; results "
+          f"from the {args.result_quantile} quantile of positive outputs, logits from max |value|):")
+    for lname in QP_LAYERS:
+        m, t = getattr(folded, lname), types[lname]
+        print(f"  {lname:7s} weight {str(t['weight']):27s} (max |w| {float(m.weight.abs().max()):.3f})  "
+              f"bias {str(t['bias']):27s} (max |b| {float(m.bias.abs().max()):.3f})  "
+              f"result {str(t['result']):27s} (range {t['range']:.3f})")
+    folded.set_types(types)
+    ptq = accuracy(qp_predict(folded, te_pad[:n], lut, torch.float64), te_lab[:n])
+    print(f"fixed point before fine-tuning (PTQ of the folded float model, no pruning): "
+          f"{ptq:.4f} on the {n} shipped test images", flush=True)
+
+    finetune_qp(folded, fit_pad, y_fit, va_pad, y_va, lut, args)
+
+    logits_full = qp_predict(folded, te_pad, lut, torch.float64).numpy()
+    logits_n = logits_full[:n]
+    qacc_full = float((logits_full.argmax(1) == te_lab).mean())
+    qacc_n = float((logits_n.argmax(1) == te_lab[:n]).mean())
+    print(f"fixed-point accuracy (PyTorch, float64, exact): {qacc_n:.4f} on the {n} shipped test "
+          f"images, {qacc_full:.4f} on all {len(te_img)} (float model: {acc_n:.4f}, {acc_full:.4f})")
+
+    # ---- export
+    wdir = os.path.join(out, f"weights_{name}")
+    os.makedirs(wdir, exist_ok=True)
+    test_images = np.load(os.path.join(out, "data", "test_images.npy"))
+    assert np.array_equal(test_images, te_img[:n]), f"{out}/data/test_images.npy is not the first {n} t10k images"
+    weights = export_qp_weights(folded, types)
+    for k, v in weights.items():
+        np.save(os.path.join(wdir, f"{k}.npy"), v)
+    np.save(os.path.join(out, "data", f"{name}_logits.npy"), np.ascontiguousarray(logits_n, np.float32))
+    zeros = {k: (int((weights[f"{k}_kernel"] == 0).sum()), weights[f"{k}_kernel"].size) for k in QP_LAYERS}
+    command = ("/usr/bin/python3 tools/train_svhn_paper.py " + " ".join(
+        [f"--out {out}"] + ([f"--from {args.from_spec}"] if args.from_spec else [f"--epochs {args.epochs}"]))
+        + " \\\n#     " + " ".join(
+        [f"--seed {args.seed}", f"--finetune-bits {bits}", f"--prune {args.prune}",
+         f"--finetune-epochs {args.finetune_epochs}", f"--finetune-lr {args.finetune_lr}",
+         f"--threads {args.threads}"] +
+        [f"--{k.replace('_', '-')} {getattr(args, k)}" for k in ("prune_ramp", "prune_every", "result_quantile",
+                                                                 "range_images", "batch_size", "n_test")
+         if getattr(args, k) != args.defaults[k]]))
+    meta = {"n": n, "acc_n": acc_n, "acc_full": acc_full, "qacc_n": qacc_n, "qacc_full": qacc_full,
+            "sparsity": {k: z / c for k, (z, c) in zeros.items()},
+            "trained_with": f"torch {torch.__version__}; BatchNorm folded, then {args.finetune_epochs} epochs of "
+                            f"quantization-aware fine-tuning, seed {args.seed}, Adam lr {args.finetune_lr} "
+                            f"cosine-annealed, batch {args.batch_size}, no weight decay; L1-unstructured "
+                            f"pruning per kernel to {args.prune:.0%} (polynomial schedule, power 3, over the "
+                            f"first {args.prune_ramp:.0%} of the steps, every {args.prune_every} steps); "
+                            f"result types from the {args.result_quantile} quantile of the float model's outputs"}
+    spec_path = os.path.join(out, f"{name}.yaml")
+    header = QP_HEADER.format(bits=bits, prune_pct=f"{args.prune:.0%}", command=command, wdir=f"weights_{name}",
+                              name=name)
+
+    def write(meta_):
+        write_spec(spec_path, qp_spec_dict(name, bits, args.prune, scale, offset, in_type, types, meta_), header)
+
+    write(meta)
+    verify_qp(out, name, n, args.prune)
+    frac = types["output"]["result"].frac
+    acc, same_logits, same_class, _ = nngen_compare(args.nngen, spec_path, logits_n, frac, te_lab[:n])
+    meta["nngen_accuracy"] = acc
+    write(meta)  # again, with nngen's accuracy in the metadata
+    print(f"wrote {spec_path}, {len(weights)} weight files in {wdir}, data/{name}_logits.npy")
+    print(f"nngen run {spec_path} (the bit-exact C++ fixed-point reference):")
+    acc2, same_logits, same_class, stdout = nngen_compare(args.nngen, spec_path, logits_n, frac, te_lab[:n])
+    print(stdout, end="")
+    print(f"PyTorch fixed-point forward vs nngen run on the {n} shipped images: same class on "
+          f"{same_class}/{n}, identical logits (every raw bit) on {same_logits}/{n}; accuracy "
+          f"PyTorch {qacc_n:.4f}, nngen {acc2:.4f}, float {acc_n:.4f}", flush=True)
+    assert acc2 == acc
+    return acc2
+
+
 # ----------------------------------------------------------------------------- main
 
-def main():
-    ap = argparse.ArgumentParser(
-        description="Train the hls4ml paper's SVHN CNN on padded Fashion-MNIST and export it "
-                    "as nngen spec v1 (YAML + .npy weights + test data). See the module "
-                    "docstring for the model, preprocessing and file layouts.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    ap.add_argument("--out", required=True, help="output directory, e.g. configs/svhn_paper")
-    ap.add_argument("--epochs", type=int, default=15, help="training epochs")
-    ap.add_argument("--seed", type=int, default=0, help="seed for random, numpy and torch")
-    ap.add_argument("--batch-size", type=int, default=256, help="training batch size")
-    ap.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (paper: 3e-3)")
-    ap.add_argument("--weight-decay", type=float, default=1e-4,
-                    help="L2 weight decay on conv/dense kernels")
-    ap.add_argument("--n-test", type=int, default=1000,
-                    help="number of official test images to ship (the first N)")
-    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
-    ap.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist",
-                    help="directory of the Fashion-MNIST IDX .gz files")
-    ap.add_argument("--nngen", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "nngen"),
-                    help="the nngen binary, run on the export for its fixed-point accuracy")
-    args = ap.parse_args()
-    if not os.access(args.nngen, os.X_OK):
-        ap.error(f"{args.nngen} is not an executable nngen: build it first "
-                 "(cmake -S . -B build && cmake --build build --target nngen)")
-
-    seed_everything(args.seed, args.threads)
-    t_start = time.time()
-    print(f"torch {torch.__version__}, numpy {np.__version__}, seed {args.seed}, "
-          f"{args.threads} threads", flush=True)
-
-    tr_img, tr_lab, te_img, te_lab = load_fashion_mnist(args.data_dir)
-    assert tr_img.shape == (60000, 28, 28) and te_img.shape == (10000, 28, 28)
-    perm = np.random.RandomState(args.seed).permutation(len(tr_img))
-    n_val = len(tr_img) // 10
-    va_idx, fit_idx = perm[:n_val], perm[n_val:]
-
+def train_and_export_bf(args, data):
+    """Trains the float model and exports bf.yaml + weights/ + data/ (see the module docstring),
+    then runs the checks. data: the uint8 splits (tr_img, tr_lab, te_img, te_lab, fit_idx,
+    va_idx). Returns (model, scale, offset, accuracy on the shipped images, on all test images)."""
+    tr_img, tr_lab, te_img, te_lab, fit_idx, va_idx = data
     mean, std = pixel_stats(tr_img[fit_idx])
     scale, offset = 1.0 / (255.0 * std), -mean / std
     print(f"preprocessing: pad {PAD} (28x28 -> 32x32, zeros), repeat to {CHANNELS} channels; "
@@ -665,7 +1168,8 @@ def main():
             "trained_with": f"torch {torch.__version__}, {args.epochs} epochs, seed {args.seed}, "
                             f"Adam lr {args.lr} (x0.1 at 60%/85% of epochs), batch {args.batch_size}, "
                             f"weight decay {args.weight_decay}, 10% validation split"}
-    write_spec(os.path.join(out, "bf.yaml"), spec_dict(scale, offset, precisions, meta), mean, std)
+    write_spec(os.path.join(out, "bf.yaml"), spec_dict(scale, offset, precisions, meta),
+               HEADER.format(mean=mean, std=std))
     print(f"wrote {out}/bf.yaml, {len(weights)} weight files, test data (N={n})")
 
     # ---- checks
@@ -673,6 +1177,110 @@ def main():
     numpy_check(spec, out, logits_n)
     print(f"nngen run {out}/bf.yaml (the bit-exact C++ fixed-point reference):")
     print(nngen_run(args.nngen, os.path.join(out, "bf.yaml")), end="", flush=True)
+    return model, scale, offset, acc_n, acc_full
+
+
+def load_bf(args, data):
+    """--from: the float model of an exported bf.yaml, checked against the export: the
+    preprocessing constants must be the ones this seed's training split gives, and the model
+    must reproduce the exported data/float_logits.npy. Returns what train_and_export_bf does."""
+    tr_img, tr_lab, te_img, te_lab, fit_idx, va_idx = data
+    model, spec = load_float_model(args.from_spec)
+    pp = spec["input"]["preprocess"]
+    scale, offset = pp["scale"], pp["offset"]
+    mean, std = pixel_stats(tr_img[fit_idx])
+    print(f"float model loaded from {args.from_spec}: preprocess scale {fmt_float(scale)}, offset "
+          f"{fmt_float(offset)} (this seed's training split gives {fmt_float(1.0 / (255.0 * std))}, "
+          f"{fmt_float(-mean / std)})")
+    if abs(scale - 1.0 / (255.0 * std)) > 1e-12 or abs(offset + mean / std) > 1e-12:
+        raise SystemExit("--from: the spec's preprocessing is not this seed's training split; "
+                         "use the --seed the float model was trained with")
+    x_te = to_tensor(te_img, scale, offset)
+    logits_full = predict(model, x_te)
+    n = args.n_test
+    ref = np.load(os.path.join(os.path.dirname(os.path.abspath(args.from_spec)), "data", "float_logits.npy"))
+    diff = float(np.abs(logits_full[:len(ref)].numpy() - ref).max())
+    print(f"  reproduces its data/float_logits.npy within {diff:.1e}")
+    assert diff < 1e-4 and len(ref) >= n
+    acc_full = accuracy(logits_full, te_lab)
+    acc_n = accuracy(logits_full[:n], te_lab[:n])
+    print(f"float accuracy: {acc_n:.4f} on the {n} shipped test images, {acc_full:.4f} on all "
+          f"{len(te_img)} test images")
+    return model, scale, offset, acc_n, acc_full
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Train the hls4ml paper's SVHN CNN on padded Fashion-MNIST and export it "
+                    "as nngen spec v1 (YAML + .npy weights + test data). See the module "
+                    "docstring for the model, preprocessing and file layouts.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ap.add_argument("--out", required=True, help="output directory, e.g. configs/svhn_paper")
+    ap.add_argument("--epochs", type=int, default=15, help="training epochs")
+    ap.add_argument("--seed", type=int, default=0, help="seed for random, numpy and torch")
+    ap.add_argument("--batch-size", type=int, default=256, help="training batch size")
+    ap.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (paper: 3e-3)")
+    ap.add_argument("--weight-decay", type=float, default=1e-4,
+                    help="L2 weight decay on conv/dense kernels")
+    ap.add_argument("--n-test", type=int, default=1000,
+                    help="number of official test images to ship (the first N)")
+    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    ap.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist",
+                    help="directory of the Fashion-MNIST IDX .gz files")
+    ap.add_argument("--nngen", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "nngen"),
+                    help="the nngen binary, run on the export for its fixed-point accuracy")
+    ft = ap.add_argument_group(
+        "fixed-point fine-tuning (writes <out>/qp<BITS>.yaml, <out>/weights_qp<BITS>/, "
+        "<out>/data/qp<BITS>_logits.npy; see the module docstring)")
+    ft.add_argument("--from", dest="from_spec", metavar="SPEC",
+                    help="do not train: load the float model from this exported bf.yaml (e.g. "
+                         "configs/svhn_paper/bf.yaml) and only fine-tune; bf.yaml, weights/ and data/ "
+                         "are not rewritten. Needs --finetune-bits and the seed the model was trained with")
+    ft.add_argument("--finetune-bits", type=int, default=0, metavar="BITS",
+                    help="fine-tune a BITS-bit fixed-point, pruned model from the float model "
+                         "(0: no fine-tuning)")
+    ft.add_argument("--prune", type=float, default=0.5,
+                    help="fraction of every Conv2D/Dense kernel pruned by magnitude (layer-wise)")
+    ft.add_argument("--finetune-epochs", type=int, default=6, help="fine-tuning epochs")
+    ft.add_argument("--finetune-lr", type=float, default=1e-3,
+                    help="fine-tuning Adam learning rate, cosine-annealed to 0")
+    ft.add_argument("--prune-ramp", type=float, default=0.5,
+                    help="fraction of the fine-tuning steps over which the sparsity ramps from 0 to --prune")
+    ft.add_argument("--prune-every", type=int, default=50, help="steps between pruning updates")
+    ft.add_argument("--result-quantile", type=float, default=0.999,
+                    help="each hidden layer's result type holds this quantile of its positive float outputs")
+    ft.add_argument("--range-images", type=int, default=2000,
+                    help="training images the float value ranges are measured on")
+    args = ap.parse_args()
+    args.defaults = {k: ap.get_default(k) for k in vars(args)}
+    if args.from_spec and not args.finetune_bits:
+        ap.error("--from only makes sense with --finetune-bits")
+    if args.finetune_bits and not 2 <= args.finetune_bits <= 16:
+        ap.error("--finetune-bits must be in 2..16")
+    if not 0 <= args.prune < 1:
+        ap.error("--prune must be in [0, 1)")
+    if not os.access(args.nngen, os.X_OK):
+        ap.error(f"{args.nngen} is not an executable nngen: build it first "
+                 "(cmake -S . -B build && cmake --build build --target nngen)")
+
+    seed_everything(args.seed, args.threads)
+    t_start = time.time()
+    print(f"torch {torch.__version__}, numpy {np.__version__}, seed {args.seed}, "
+          f"{args.threads} threads", flush=True)
+
+    tr_img, tr_lab, te_img, te_lab = load_fashion_mnist(args.data_dir)
+    assert tr_img.shape == (60000, 28, 28) and te_img.shape == (10000, 28, 28)
+    perm = np.random.RandomState(args.seed).permutation(len(tr_img))
+    n_val = len(tr_img) // 10
+    va_idx, fit_idx = perm[:n_val], perm[n_val:]
+
+    data = (tr_img, tr_lab, te_img, te_lab, fit_idx, va_idx)
+    if args.from_spec:
+        model, scale, offset, acc_n, acc_full = load_bf(args, data)
+    else:
+        model, scale, offset, acc_n, acc_full = train_and_export_bf(args, data)
+    if args.finetune_bits:
+        finetune_and_export_qp(args, model, scale, offset, acc_n, acc_full, data)
     print(f"done in {time.time() - t_start:.0f} s")
     return 0
 

@@ -5,10 +5,14 @@
 // reference) cannot see.
 #include "ref/reference.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
+#include <vector>
 
 #include "passes/passes.h"
 #include "spec/npy.h"
@@ -57,6 +61,50 @@ TEST(Reference, MatchesFloatPyTorchLogitsOnShippedExample) {
   // the logits (measured: 0.127 of 4.68); a layout error gives differences of their own size.
   EXPECT_LT(meanDiff, 0.05 * meanFloat);
   EXPECT_GE(sameClass, kImages * 97 / 100);
+}
+
+// The 7-bit, 50 %-pruned model fine-tuned by tools/train_svhn_paper.py --finetune-bits 7
+// (configs/svhn_paper/qp7.yaml): the script's PyTorch forward pass fake-quantizes with nngen's
+// rounding and overflow rules, so the reference must reproduce its logits
+// (data/qp7_logits.npy) bit for bit on every shipped image, score within 2 points of the float
+// model's 0.9120 and keep half of every kernel at exactly zero after PTQ.
+TEST(Reference, ReproducesFineTuned7BitModelBitExactly) {
+  const Graph g = runPasses(loadSpec(kExample + "qp7.yaml"));
+  ASSERT_TRUE(g.testData.has_value());
+  const InputBatch batch = loadInputs(g, g.testData->images, g.testData->labels, 0);
+  const NpyArray ref = loadNpy(kExample + "data/qp7_logits.npy", {}, "");
+  ASSERT_EQ(batch.images.size(), 1000u);
+  ASSERT_EQ(ref.shape, (std::vector<size_t>{1000, 10}));
+
+  const int frac = g.layers.back().resultType.fracBits();
+  size_t sameLogits = 0, correct = 0;
+  for (size_t i = 0; i < batch.images.size(); ++i) {
+    const IntTensor out = runNetwork(g, batch.images[i]);
+    ASSERT_EQ(out.v.size(), 10u);
+    bool same = true;
+    for (int c = 0; c < 10; ++c)
+      same = same && std::ldexp(static_cast<double>(out.v[c]), -frac) == ref.values[i * 10 + c];
+    sameLogits += same;
+    correct += argmax(out) == batch.labels[i];
+  }
+  const double acc = static_cast<double>(correct) / static_cast<double>(batch.images.size());
+  std::printf("qp7: reference accuracy %.4f, logits identical to PyTorch's on %zu/%zu images\n",
+              acc, sameLogits, batch.images.size());
+  EXPECT_EQ(sameLogits, batch.images.size());
+  EXPECT_GE(acc, 0.892);
+  ASSERT_TRUE(g.metadata.count("nngen_accuracy"));
+  EXPECT_EQ(fmt::format("{:.4f}", acc), g.metadata.at("nngen_accuracy"));
+
+  int weighted = 0;
+  for (const Layer& l : g.layers) {
+    if (!kindInfo(l.kind).hasWeights) continue;
+    ++weighted;
+    const auto zeros = std::count(l.q.kernel.begin(), l.q.kernel.end(), int64_t{0});
+    std::printf("qp7: %s: %td of %zu quantized weights are zero\n", l.name.c_str(), zeros,
+                l.q.kernel.size());
+    EXPECT_GE(2 * static_cast<size_t>(zeros), l.q.kernel.size()) << l.name;
+  }
+  EXPECT_EQ(weighted, 6);
 }
 
 }  // namespace
