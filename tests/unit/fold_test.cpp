@@ -113,14 +113,15 @@ TEST_F(Folding, DenseAccumulatesPixelByPixel) {
 }
 
 TEST_F(Folding, PlannerKeepsTheTargetIIAndLatencyBound) {
-  // Weights that are not powers of two, so constant multipliers cost adders.
-  std::vector<double> w(3 * 3 * 1 * 8);
-  for (size_t i = 0; i < w.size(); ++i) w[i] = 0.1 + 0.37 * static_cast<double>(i % 7) - 0.9;
-  nngen::saveNpyFloat32((dir_ / "w.npy").string(), {3, 3, 1, 8}, w);
+  // 576 weights that are not powers of two, so constant multipliers cost several adders each.
+  std::vector<double> w(3 * 3 * 4 * 16);
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = 0.013 + 0.37 * static_cast<double>(i % 11) - 1.9 + 0.0007 * static_cast<double>(i);
+  nngen::saveNpyFloat32((dir_ / "w.npy").string(), {3, 3, 4, 16}, w);
   const nngen::Graph g = nngen::runPasses(nngen::loadSpec(
-      spec("  - {name: conv0, type: Conv2D, filters: 8, kernel_size: 3, use_bias: false, "
+      spec("  - {name: conv0, type: Conv2D, filters: 16, kernel_size: 3, use_bias: false, "
            "kernel: w.npy}\n",
-           "", "[8, 8, 1]")));
+           "", "[8, 8, 4]")));
   nngen::FoldTarget t;
   t.targetII = 200;
   t.maxLatency = 300;

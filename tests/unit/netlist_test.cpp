@@ -67,14 +67,15 @@ TEST(Netlist, WireWidthsAreTheIntervalBits) {
   EXPECT_EQ(n.hi, 382);
   EXPECT_EQ(n.width, nngen::signedBitsFor(-128, 382));
   EXPECT_EQ(n.width, 10);
-  // x*29 as (32x - 4x) + x: each adder's interval is the sum of its operands' intervals, which
-  // holds the exact product range -3712..3683 with some slack (the terms are correlated).
+  // x*29 as (32x - 4x) + x: the interval sum of the digits, [-128*32 - 127*4 - 128,
+  // 127*32 + 128*4 + 127] (14 bits), is wider than the product's exact range 29*[-128, 127],
+  // which the product wire gets (13 bits).
   const nngen::Term p = net.multiply(x, 29, 0);
   const nngen::NetNode& pn = net.nodes()[p.node];
-  EXPECT_EQ(pn.lo, -128 * 32 - 127 * 4 - 128);
-  EXPECT_EQ(pn.hi, 127 * 32 + 128 * 4 + 127);
+  EXPECT_EQ(pn.lo, -128 * 29);
+  EXPECT_EQ(pn.hi, 127 * 29);
   EXPECT_EQ(pn.width, nngen::signedBitsFor(pn.lo, pn.hi));
-  EXPECT_EQ(pn.width, 14);
+  EXPECT_EQ(pn.width, 13);
   // ReLU keeps only the non-negative part of the interval.
   const nngen::Term r = net.relu(s);
   EXPECT_EQ(net.nodes()[r.node].lo, 0);
@@ -158,10 +159,9 @@ TEST(Netlist, PrintsOneLinePerOperation) {
   const std::string v = net.verilog();
   EXPECT_THAT(v, HasSubstr("wire signed [7:0] x = in[7:0];"));
   EXPECT_THAT(v, HasSubstr("wire [7:0] u = in[15:8];"));
-  EXPECT_THAT(
-      v,
-      HasSubstr("wire signed [10:0] p = {{{1{x[7]}}, x}, 2'b0} - {{3{x[7]}}, x};"));  // 3 = 4 - 1
-  EXPECT_THAT(v, HasSubstr("wire signed [10:0] d = p_q - {{3{1'b0}}, u_q};"));
+  // 3 = 4 - 1, in the 10 bits of 3*[-128, 127]
+  EXPECT_THAT(v, HasSubstr("wire signed [9:0] p = {x, 2'b0} - {{2{x[7]}}, x};"));
+  EXPECT_THAT(v, HasSubstr("wire signed [10:0] d = {{1{p_q[9]}}, p_q} - {{3{1'b0}}, u_q};"));
   EXPECT_THAT(v, HasSubstr("u_q <= u;"));
   EXPECT_THAT(v, HasSubstr("d_q <= d;"));
   EXPECT_EQ(net.outputName(0), "d_q");
