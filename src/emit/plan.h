@@ -30,8 +30,8 @@ struct LayerFold {
   int outputs = 1;       ///< N, output channels
   int nf = 1, sf = 1;    ///< neuron and synapse folds (cycles per vector = nf*sf)
   int pe = 1, simd = 1;  ///< output channels and inputs per cycle
-  Multipliers style = Multipliers::Lut;  ///< Lut or Dsp (folded layers only)
-  int lanes = 1;                         ///< products per DSP (Dsp): 1, 2 or 4
+  Multipliers style = Multipliers::Lut;   ///< Lut or Dsp (folded layers only)
+  int lanes = 1;                          ///< products per DSP (Dsp): 1, 2 or 4
   DspFamily family = DspFamily::Series7;  ///< the DSP slice the packing is built for
   bool folded() const { return reuse > 1; }
   int stepsPerVector() const { return nf * sf; }

@@ -51,8 +51,7 @@ int main(int argc, char** argv) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   constexpr long kBeats = 200000;
   nnstream::AxiMonitor out("tb_fifo: ", "m_valid", "m_data", kBits, stdout);
-  long sent = accepted, received = 0, errors = 0, cycle = 0, fullRateCycles = 0,
-       fullRateBeats = 0;
+  long sent = accepted, received = 0, errors = 0, cycle = 0, fullRateCycles = 0, fullRateBeats = 0;
   bool holding = false;
   for (; received < kBeats && cycle < 20 * kBeats; ++cycle) {
     const int phase = static_cast<int>((cycle / 1000) % 4);
