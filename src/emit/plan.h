@@ -79,8 +79,8 @@ struct FoldPlan {
 /// cost: LUTs + DSPs weighted by the VU9P's LUT/DSP ratio; with a part to fit, first the
 /// fraction of the part's most used resource. Costs are a rough count of adder, ROM,
 /// multiplexer and multiplier bits scaled to one Yosys measurement (plan.cpp). With a part to
-/// fit, the latency bound and then the II are relaxed until the estimate fits. The II and latency of every
-/// candidate come from the exact control model (streamTiming); the FIFO in front of each
+/// fit, the latency bound and then the II are relaxed until the estimate fits. The II and latency
+/// of every candidate come from the exact control model (streamTiming); the FIFO in front of each
 /// folded module is the smallest that keeps them.
 /// @throws Error for a spec reuse factor the layer cannot use, an unknown part, or a model
 ///         that does not fit the part at any reuse factor
