@@ -67,6 +67,11 @@ int main(int argc, char** argv) {
       ->add_option("--fit", bopt.fold.fitPart,
                    "fold until the resource estimate fits this part, at the lowest latency")
       ->check(CLI::IsMember({"xcvu9p", "xc7z020"}));
+  build
+      ->add_option("--max-dsp", bopt.fold.maxDsp,
+                   "DSP budget of the folding planner: fewest LUTs with at most this many DSP "
+                   "slices (default: DSPs cost the part's LUT/DSP ratio in LUTs)")
+      ->check(CLI::NonNegativeNumber);
 
   nngen::RunOptions ropt;
   auto* run = app.add_subcommand("run", "run the bit-accurate C++ fixed-point reference");

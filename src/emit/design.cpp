@@ -668,6 +668,7 @@ ModuleInfo emitArgmax(const Graph& g, const FixedType& t, int n, int levelsPerSt
   m.pipelineStages = stages;
   m.windowLatency = 1;
   m.stats.comparators = n - 1;
+  m.stats.compareBits = int64_t{n - 1} * t.width;
 
   std::string v = header(
       producer,
@@ -724,10 +725,12 @@ ModuleInfo emitArgmax(const Graph& g, const FixedType& t, int n, int levelsPerSt
                          base);
         regs += fmt::format("      {0}_val <= {1};\n      {0}_idx <= {2};\n", base, cur[i].val,
                             cur[i].idx);
+        m.stats.registerBits += w + idxBits;
         regd.push_back({base + "_val", base + "_idx"});
       }
       v += fmt::format("  reg [{}:0] logits_s{};\n", inBits - 1, stage);
       regs += fmt::format("      logits_s{} <= logits_s{};\n", stage, stage - 1);
+      m.stats.registerBits += inBits;
       cur = std::move(regd);
     }
   }

@@ -166,6 +166,9 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
   m.stats.adderBits += lanes.stats().adderBits + int64_t{N} * accBits;
   m.foldWeightBits = WW;
   m.stats.requantizers += lanes.stats().requantizers;
+  m.stats.requantBits += lanes.stats().requantBits;
+  m.stats.compareBits += lanes.stats().compareBits;
+  m.stats.registerBits += lanes.stats().registerBits;
 
   // Header.
   std::vector<std::string> desc;

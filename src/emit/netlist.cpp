@@ -544,7 +544,8 @@ std::vector<bool> Netlist::liveNodes() const {
 
 Netlist::Stats Netlist::stats() const {
   Stats s;
-  const std::vector<bool> live = liveNodes();
+  const NetSchedule sc = schedule();
+  const std::vector<bool>& live = sc.live;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (!live[i]) continue;
     const NetNode& x = nodes_[i];
@@ -552,8 +553,17 @@ Netlist::Stats Netlist::stats() const {
       ++s.adders;
       s.adderBits += x.width;
     }
-    if (x.op == NetNode::Op::Max || x.op == NetNode::Op::Sticky) ++s.comparators;
-    if (x.op == NetNode::Op::Requant) ++s.requantizers;
+    if (x.op == NetNode::Op::Max || x.op == NetNode::Op::Sticky) {
+      ++s.comparators;
+      s.compareBits += nodes_[x.a].width;
+    }
+    if (x.op == NetNode::Op::Requant) {
+      ++s.requantizers;
+      s.requantBits += nodes_[x.a].width;
+    }
+    // Delay registers, as print() declares them (inputs are registered by the caller).
+    const int first = x.op == NetNode::Op::Input ? 1 : sc.stage[i];
+    s.registerBits += int64_t{std::max(0, sc.lastRead[i] - first)} * sc.bits[i];
   }
   return s;
 }

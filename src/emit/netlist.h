@@ -126,7 +126,10 @@ class Netlist {
   /// Counts of emitted (live) operators, for reports.
   struct Stats {
     int adders = 0, comparators = 0, requantizers = 0;  ///< Sticky counts as a comparator
-    int64_t adderBits = 0;  ///< summed widths of the adders/subtractors (carry-chain bits)
+    int64_t adderBits = 0;     ///< summed widths of the adders/subtractors (carry-chain bits)
+    int64_t compareBits = 0;   ///< summed operand widths of the comparators (Max, Sticky)
+    int64_t requantBits = 0;   ///< summed input widths of the requantizers
+    int64_t registerBits = 0;  ///< pipeline registers: output registers and delay copies, bits
   };
   Stats stats() const;
 

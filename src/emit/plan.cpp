@@ -234,18 +234,22 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
   const StreamTiming t0 = streamTiming(ev.design(FoldPlan{}, 0), 4);
   int latencyBound =
       target.maxLatency.value_or(t0.latency + static_cast<int>(std::ceil(0.1 * t0.latency)));
-  const double dspWeight = part ? part->luts / part->dsps : 1182240.0 / 6840.0;
   plan.notes.push_back(fmt::format(
-      "unfolded: latency {} cycles, II {}; target II {} cycles, latency bound {} cycles{}",
+      "unfolded: latency {} cycles, II {}; target II {} cycles, latency bound {} cycles{}{}",
       t0.latency, t0.ii, ii, latencyBound,
-      part ? fmt::format(", fit {} ({} LUT, {} DSP)", part->shortName, part->luts, part->dsps)
-           : ""));
+      part ? fmt::format(", fit {} ({} LUT, {} DSP)", part->shortName, part->luts, part->dsps) : "",
+      target.maxDsp ? fmt::format(", DSP budget {}", *target.maxDsp) : ""));
 
   // Without a part: LUTs plus DSPs weighted by the VU9P's LUT/DSP ratio. With a part: its
   // most used resource (the one that decides whether the design fits), then the weighted sum.
+  // Without a part: LUTs plus DSPs weighted by dspWeight LUTs each (default: the VU9P's
+  // LUT/DSP ratio). With a part: its most used resource (the one that decides whether the
+  // design fits), then the weighted sum. A DSP budget adds a prohibitive cost per DSP beyond it.
+  double dspWeight = part ? part->luts / part->dsps : 1182240.0 / 6840.0;
   auto objective = [&](const FoldPlan& p) {
     const RoughCost c = ev.cost(ev.design(p, kMaxFifo));
-    const double sum = c.lut + dspWeight * c.dsp;
+    double sum = c.lut + dspWeight * c.dsp;
+    if (target.maxDsp) sum += 1e6 * std::max(0.0, c.dsp - *target.maxDsp);
     if (!part) return sum;
     return std::max(c.lut / part->luts, c.dsp / part->dsps) * 1e9 + sum;
   };
@@ -297,10 +301,72 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
     }
   };
 
+  // Greedy from several starts: the plan as it is, and each of the few single-layer folds that
+  // save the most on their own (within the bounds). Greedy steps that save most per latency
+  // cycle can spend the latency a large layer needed on small ones; a start with that layer
+  // already folded avoids it.
+  auto search = [&](const FoldPlan& p, int bound, int iiBound) {
+    std::vector<std::pair<double, FoldPlan>> starts;
+    const double base = objective(p);
+    for (const Layer* l : free) {
+      std::pair<double, FoldPlan> layerBest{base, p};  // this layer's best single fold
+      for (Multipliers style : {Multipliers::Dsp, Multipliers::Lut}) {
+        if (l->multipliers != Multipliers::Auto && style != l->multipliers) continue;
+        for (int r : reuseLadder()) {
+          FoldPlan q = p;
+          try {
+            q.layers[l->name] = foldLayer(*l, r, style, plan.family);
+          } catch (const Error&) {
+            break;
+          }
+          const double c = objective(q);
+          if (c >= layerBest.first) continue;
+          const StreamTiming t = timing(q);
+          if (t.ii > iiBound || t.latency > bound) break;
+          layerBest = {c, q};
+        }
+      }
+      if (layerBest.first < base) starts.push_back(std::move(layerBest));
+    }
+    std::sort(starts.begin(), starts.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    constexpr size_t kStarts = 4;
+    if (starts.size() > kStarts) starts.resize(kStarts);
+    FoldPlan best = greedy(p, bound, iiBound);
+    double bestCost = objective(best);
+    for (auto& [c, q] : starts) {
+      FoldPlan r = greedy(q, bound, iiBound);
+      if (const double rc = objective(r); rc < bestCost) {
+        bestCost = rc;
+        best = std::move(r);
+      }
+    }
+    return best;
+  };
+
   FoldPlan chosen = plan;
   if (!free.empty()) {
     latencyBound = std::max(latencyBound, timing(plan).latency);  // the spec's folds hold
-    chosen = greedy(plan, latencyBound, ii);
+    chosen = search(plan, latencyBound, ii);
+    if (target.maxDsp) {
+      // A DSP budget: the fewest LUTs within it. Spending DSPs greedily on the first layers
+      // folded can leave none for a layer that saves more, so the search runs for a falling
+      // price of a DSP in LUTs (a Lagrangian sweep) and the plan with the fewest LUTs within
+      // the budget wins.
+      auto lutsOf = [&](const FoldPlan& p) {
+        const RoughCost c = ev.cost(ev.design(p, kMaxFifo));
+        return c.dsp > *target.maxDsp ? std::numeric_limits<double>::infinity() : c.lut;
+      };
+      double bestLuts = lutsOf(chosen);
+      for (double w : {120.0, 80.0, 60.0, 40.0, 25.0, 15.0}) {
+        dspWeight = w;
+        FoldPlan q = search(plan, latencyBound, ii);
+        if (const double l = lutsOf(q); l < bestLuts) {
+          bestLuts = l;
+          chosen = q;
+        }
+      }
+    }
     if (part) {
       // Relax the latency bound, then the II, until the estimate fits the part.
       int bound = latencyBound, iiBound = ii;
@@ -317,7 +383,7 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
           bound = static_cast<int>(bound * 1.5);
         else
           iiBound *= 2;
-        chosen = greedy(chosen, bound, iiBound);
+        chosen = search(chosen, bound, iiBound);
         plan.notes.push_back(fmt::format(
             "does not fit {} yet: latency bound raised to {} cycles, II bound {} cycles",
             part->shortName, bound, iiBound));

@@ -63,6 +63,8 @@ struct FoldTarget {
   std::optional<int> targetII;         ///< cycles per image (default: the input's H*W beats)
   std::optional<int> maxLatency;       ///< cycles, first input beat to last output beat
   std::optional<std::string> fitPart;  ///< xc7z020 / xcvu9p: fit its resources, lowest latency
+  /// DSP budget: the planner minimizes LUTs and may use up to this many DSP slices for free
+  std::optional<int> maxDsp;
 };
 
 /// The whole plan: the fold of every Conv2D/Dense and the input buffer of every module.
@@ -77,7 +79,8 @@ struct FoldPlan {
 /// design's II stays within the target (default: the input's H*W beats per image) and its
 /// latency within the bound (default: the unfolded design's latency + 10 %), at the lowest
 /// cost: LUTs + DSPs weighted by the VU9P's LUT/DSP ratio; with a part to fit, first the
-/// fraction of the part's most used resource. Costs are a rough count of adder, ROM,
+/// fraction of the part's most used resource; with a DSP budget (maxDsp), LUTs alone while the
+/// DSPs stay within the budget. Costs are a rough count of adder, ROM,
 /// multiplexer and multiplier bits scaled to one Yosys measurement (plan.cpp). With a part to
 /// fit, the latency bound and then the II are relaxed until the estimate fits. The II and latency
 /// of every candidate come from the exact control model (streamTiming); the FIFO in front of each

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "emit/design.h"
+#include "emit/estimate.h"
 #include "emit/scripts.h"
 #include "flow/beats.h"
 #include "flow/flow.h"
@@ -226,7 +227,10 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
                       {"accumulator_bits", m.accumulatorBits}});
     j["modules"] = mods;
     writeText(tmp / "design.json", j.dump(2) + "\n");
-    sum.table = moduleTable(d) + "\n" + planTable(d);
+    std::vector<DesignEstimate> estimates;
+    for (const PartInfo& p : knownParts()) estimates.push_back(estimateDesign(d, p.family));
+    writeText(tmp / "estimate.json", estimateJson(d, estimates));
+    sum.table = moduleTable(d) + "\n" + planTable(d) + "\n" + formatEstimate(estimates);
     std::string passes;
     for (const std::string& line : sum.passLog) passes += "  " + line + "\n";
     writeText(tmp / "report.txt",

@@ -5,6 +5,7 @@
 //! thrown as nngen::Error. src/cli only parses arguments and prints.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -125,6 +126,8 @@ struct PartReport {
   double luts = 0, lutLogic = 0, lutMemory = 0, ffs = 0, dsps = 0, bram36 = 0;
   double lutAvail = 0, ffAvail = 0, dspAvail = 0, bram36Avail = 0;
   double seconds = 0;  ///< Yosys wall time
+  /// nngen's estimate for the part's family from the build's estimate.json (absent: none)
+  std::optional<std::array<double, 4>> estimate;  ///< LUT, FF, DSP, BRAM36
 };
 
 /// Runs Yosys synth_xilinx on the design for the given parts ("all" or a short name such as

@@ -131,6 +131,18 @@ std::vector<PartReport> synthesize(const std::string& rtlDir, const std::string&
         std::launch::async, [&, i] { reports[i] = synthesizePart(dir, selected[i], locked); }));
   }
   for (auto& f : running) f.get();
+  // The build's estimate beside Yosys's counts.
+  if (std::ifstream est(fs::absolute(rtlDir) / "estimate.json"); est) {
+    const nlohmann::json j = nlohmann::json::parse(est, nullptr, false);
+    if (!j.is_discarded() && j.contains("parts"))
+      for (PartReport& r : reports)
+        for (const auto& p : j["parts"])
+          if (p.value("family", "") == r.family) {
+            const auto& t = p["total"];
+            r.estimate = std::array<double, 4>{t.value("lut", 0.0), t.value("ff", 0.0),
+                                               t.value("dsp", 0.0), t.value("bram36", 0.0)};
+          }
+  }
   return reports;
 }
 
@@ -146,6 +158,22 @@ std::string formatSynthTable(const std::vector<PartReport>& rs) {
                      cell(r.luts, r.lutAvail), cell(r.ffs, r.ffAvail), cell(r.dsps, r.dspAvail),
                      fmt::format("{:g} ({:.2f}%)", r.bram36, 100.0 * r.bram36 / r.bram36Avail),
                      r.seconds);
+  bool anyEstimate = false;
+  for (const auto& r : rs) anyEstimate |= r.estimate.has_value();
+  if (anyEstimate) {
+    s += "nngen's estimate (estimate.json) beside Yosys, estimate / Yosys:\n";
+    s += fmt::format("{:<22} {:>22} {:>22} {:>12} {:>12}\n", "part", "LUT", "FF", "DSP", "BRAM36");
+    auto cmp = [](double e, double y) {
+      return y > 0 ? fmt::format("{:.0f} / {:.0f} ({:+.1f}%)", e, y, 100.0 * (e - y) / y)
+                   : fmt::format("{:.0f} / {:.0f}", e, y);
+    };
+    for (const auto& r : rs)
+      if (r.estimate)
+        s += fmt::format("{:<22} {:>22} {:>22} {:>12} {:>12}\n", r.part,
+                         cmp((*r.estimate)[0], r.luts), cmp((*r.estimate)[1], r.ffs),
+                         fmt::format("{:g} / {:g}", (*r.estimate)[2], r.dsps),
+                         fmt::format("{:g} / {:g}", (*r.estimate)[3], r.bram36));
+  }
   for (const auto& r : rs)
     if (r.lutMemory > 0)
       s += fmt::format("  {}: {:.0f} of the LUTs are LUT-RAM/SRL\n", r.part, r.lutMemory);
@@ -170,7 +198,12 @@ std::string synthJson(const std::vector<PartReport>& rs) {
                  {"ff_pct", 100.0 * r.ffs / r.ffAvail},
                  {"dsp_pct", 100.0 * r.dsps / r.dspAvail},
                  {"bram36_pct", 100.0 * r.bram36 / r.bram36Avail},
-                 {"yosys_seconds", r.seconds}});
+                 {"yosys_seconds", r.seconds},
+                 {"estimate", r.estimate ? nlohmann::ordered_json{{"lut", (*r.estimate)[0]},
+                                                                  {"ff", (*r.estimate)[1]},
+                                                                  {"dsp", (*r.estimate)[2]},
+                                                                  {"bram36", (*r.estimate)[3]}}
+                                         : nlohmann::ordered_json()}});
   return j.dump(2);
 }
 

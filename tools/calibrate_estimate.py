@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+"""Calibrates nngen's resource estimate (src/emit/estimate.cpp) against Yosys.
+
+For every build folder given (written by `nngen build`), synthesizes each generated module on its
+own with Yosys 0.23 `synth_xilinx -flatten` for both part families (xc7: XC7Z020, xcup: VU9P),
+caching the `stat -json` of each module in <folder>/synth/modules/, reads the inventory of each
+module from the folder's estimate.json, and fits the cost model's coefficients by least squares
+(non-negative: a feature never lowers the cost), LUT and FF separately per family. Prints the
+coefficients as the C++ initializers of costModel() and, per module, estimate vs Yosys.
+
+  tools/calibrate_estimate.py [--jobs N] [--write] BUILD_DIR...
+
+--write replaces the coefficients between the BEGIN/END markers of src/emit/estimate.cpp.
+Takes minutes per design (Yosys); not part of CI.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+FAMILIES = ["xc7", "xcup"]
+LUT_FEATURES = ["module", "adder_bits", "compare_bits", "requant_bits", "rom_luts", "mux_luts",
+                "lut_mult_bits", "buffer_bits"]
+FF_FEATURES = ["module", "register_bits", "window_bits", "buffer_bits"]
+LUTRAM = {"RAM32M": 4, "RAM64M": 4, "RAM32M16": 8, "RAM64M8": 8, "RAM32X1D": 2, "RAM64X1D": 2,
+          "RAM128X1D": 4, "RAM256X1D": 8, "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2,
+          "SRL16E": 1, "SRLC16E": 1, "SRLC32E": 1}
+
+
+def count(cells):
+    """LUT (logic + LUT-RAM), FF, DSP, BRAM36 of a `stat -json` cell histogram."""
+    lut = ff = dsp = bram = 0.0
+    for c, n in cells.items():
+        if c.startswith("LUT"):
+            lut += n
+        elif c in LUTRAM:
+            lut += n * LUTRAM[c]
+        elif c.startswith("FD"):
+            ff += n
+        elif c.startswith("DSP48"):
+            dsp += n
+        elif c.startswith("RAMB36"):
+            bram += n
+        elif c.startswith("RAMB18"):
+            bram += 0.5 * n
+    return {"lut": lut, "ff": ff, "dsp": dsp, "bram36": bram}
+
+
+def synth_module(folder, module, family):
+    """Yosys counts of one module of a build folder, cached in synth/modules/."""
+    out = os.path.join(folder, "synth", "modules")
+    os.makedirs(out, exist_ok=True)
+    stat = os.path.join(out, f"{module}_{family}.json")
+    if not os.path.exists(stat):
+        prims = sorted(f for f in os.listdir(folder) if re.match(r"nn_.*\.v$", f))
+        files = " ".join(os.path.join("..", "..", f) for f in prims + [module + ".v"])
+        script = (f"read_verilog -DSYNTHESIS {files}\n"
+                  f"synth_xilinx -family {family} -top {module} -flatten\n"
+                  f"tee -q -o {module}_{family}.json stat -json\n")
+        with open(os.path.join(out, f"{module}_{family}.ys"), "w") as f:
+            f.write(script)
+        subprocess.run(["yosys", "-q", "-l", f"{module}_{family}.log", "-s",
+                        f"{module}_{family}.ys"], cwd=out, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(stat) as f:
+        j = json.load(f)
+    cells = {}
+    for m in j["modules"].values():
+        for c, n in m.get("num_cells_by_type", {}).items():
+            cells[c] = cells.get(c, 0) + n
+    return count(cells)
+
+
+def nnls(a, b):
+    """Least squares with non-negative coefficients (active-set by dropping negatives)."""
+    keep = list(range(a.shape[1]))
+    while True:
+        x, *_ = np.linalg.lstsq(a[:, keep], b, rcond=None)
+        if (x >= 0).all():
+            full = np.zeros(a.shape[1])
+            full[keep] = x
+            return full
+        keep.pop(int(np.argmin(x)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    ap.add_argument("folders", nargs="+")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args()
+
+    rows = {f: [] for f in FAMILIES}  # (folder, module, inventory, yosys)
+    jobs = []
+    with ThreadPoolExecutor(args.jobs) as pool:
+        for folder in args.folders:
+            with open(os.path.join(folder, "estimate.json")) as f:
+                est = json.load(f)
+            for part in est["parts"]:
+                fam = part["family"]
+                for m in part["modules"]:
+                    if m["module"] == "(top)":
+                        continue
+                    jobs.append((fam, folder, m, pool.submit(synth_module, folder, m["module"],
+                                                             fam)))
+        for fam, folder, m, fut in jobs:
+            rows[fam].append((folder, m["module"], m["inventory"], fut.result()))
+
+    coeffs = {}
+    for fam in FAMILIES:
+        if not rows[fam]:
+            continue
+        feats = lambda names, inv: [1.0 if n == "module" else inv[n] for n in names]
+        # Memories and DSPs are counted by rule, not fitted: subtract them first.
+        a_l = np.array([feats(LUT_FEATURES, r[2]) for r in rows[fam]])
+        b_l = np.array([r[3]["lut"] - r[2]["memory_luts"] for r in rows[fam]])
+        a_f = np.array([feats(FF_FEATURES, r[2]) for r in rows[fam]])
+        b_f = np.array([r[3]["ff"] - r[2]["memory_ffs"] for r in rows[fam]])
+        # Relative error matters: weight each module by 1 / (its size + 200).
+        wl = 1.0 / (np.abs(b_l) + 200.0)
+        wf = 1.0 / (np.abs(b_f) + 200.0)
+        cl = nnls(a_l * wl[:, None], b_l * wl)
+        cf = nnls(a_f * wf[:, None], b_f * wf)
+        # buffer_bits only occur in the top level, which is not synthesized per module: keep 1.
+        cl[LUT_FEATURES.index("buffer_bits")] = 1.0
+        cf[FF_FEATURES.index("buffer_bits")] = 1.0
+        coeffs[fam] = (cl, cf)
+        print(f"== {fam}: per module, estimate / Yosys")
+        tot = np.zeros(4)
+        for (folder, mod, inv, y), el, ef in zip(rows[fam], a_l @ cl + [r[2]["memory_luts"] for r in rows[fam]],
+                                                 a_f @ cf + [r[2]["memory_ffs"] for r in rows[fam]]):
+            print(f"  {os.path.basename(folder.rstrip('/')):14s} {mod:32s} LUT {el:8.0f} / {y['lut']:8.0f}"
+                  f" ({100 * (el - y['lut']) / max(y['lut'], 1):+6.1f}%)   FF {ef:8.0f} / {y['ff']:8.0f}"
+                  f" ({100 * (ef - y['ff']) / max(y['ff'], 1):+6.1f}%)   DSP {inv['dsps']:g} / {y['dsp']:g}"
+                  f"   BRAM {inv['bram36']:g} / {y['bram36']:g}")
+        for folder in args.folders:
+            sel = [(i, r) for i, r in enumerate(rows[fam]) if r[0] == folder]
+            el = sum(a_l[i] @ cl + r[2]["memory_luts"] for i, r in sel)
+            ef = sum(a_f[i] @ cf + r[2]["memory_ffs"] for i, r in sel)
+            yl = sum(r[3]["lut"] for _, r in sel)
+            yf = sum(r[3]["ff"] for _, r in sel)
+            print(f"  {folder}: modules' sum LUT {el:.0f} / {yl:.0f} ({100 * (el - yl) / yl:+.1f}%),"
+                  f" FF {ef:.0f} / {yf:.0f} ({100 * (ef - yf) / yf:+.1f}%)")
+
+    lines = []
+    for fam in FAMILIES:
+        if fam not in coeffs:
+            continue
+        cl, cf = coeffs[fam]
+        vals = ", ".join(f"{v:.4g}" for v in list(cl) + list(cf))
+        lines.append(f"  static const CostModel {fam}{{{vals}}};")
+    print("\n".join(lines))
+    if args.write and len(lines) == len(FAMILIES):
+        path = os.path.join(os.path.dirname(__file__), "..", "src", "emit", "estimate.cpp")
+        with open(path) as f:
+            src = f.read()
+        begin = src.index("// BEGIN calibrated coefficients")
+        begin = src.index("\n", begin) + 1
+        end = src.index("  // END calibrated coefficients")
+        with open(path, "w") as f:
+            f.write(src[:begin] + "\n".join(lines) + "\n" + src[end:])
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
