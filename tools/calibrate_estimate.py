@@ -10,6 +10,7 @@ coefficients as the C++ initializers of costModel() and, per module, estimate vs
 
   tools/calibrate_estimate.py [--jobs N] [--write] BUILD_DIR...
 
+--cached-only fits on the modules already synthesized (no Yosys run).
 --write replaces the coefficients between the BEGIN/END markers of src/emit/estimate.cpp.
 Takes minutes per design (Yosys); not part of CI.
 """
@@ -26,7 +27,7 @@ import numpy as np
 FAMILIES = ["xc7", "xcup"]
 LUT_FEATURES = ["module", "adder_bits", "compare_bits", "requant_bits", "rom_luts", "mux_luts",
                 "lut_mult_bits", "buffer_bits"]
-FF_FEATURES = ["module", "register_bits", "window_bits", "buffer_bits"]
+FF_FEATURES = ["module", "register_bits", "window_bits", "buffer_bits", "mult_reg_bits"]
 LUTRAM = {"RAM32M": 4, "RAM64M": 4, "RAM32M16": 8, "RAM64M8": 8, "RAM32X1D": 2, "RAM64X1D": 2,
           "RAM128X1D": 4, "RAM256X1D": 8, "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2,
           "SRL16E": 1, "SRLC16E": 1, "SRLC32E": 1}
@@ -93,6 +94,7 @@ def main():
     ap.add_argument("folders", nargs="+")
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--cached-only", action="store_true")
     args = ap.parse_args()
 
     rows = {f: [] for f in FAMILIES}  # (folder, module, inventory, yosys)
@@ -105,6 +107,9 @@ def main():
                 fam = part["family"]
                 for m in part["modules"]:
                     if m["module"] == "(top)":
+                        continue
+                    cached = os.path.join(folder, "synth", "modules", f"{m['module']}_{fam}.json")
+                    if args.cached_only and not os.path.exists(cached):
                         continue
                     jobs.append((fam, folder, m, pool.submit(synth_module, folder, m["module"],
                                                              fam)))
@@ -126,9 +131,19 @@ def main():
         wf = 1.0 / (np.abs(b_f) + 200.0)
         cl = nnls(a_l * wl[:, None], b_l * wl)
         cf = nnls(a_f * wf[:, None], b_f * wf)
-        # buffer_bits only occur in the top level, which is not synthesized per module: keep 1.
-        cl[LUT_FEATURES.index("buffer_bits")] = 1.0
-        cf[FF_FEATURES.index("buffer_bits")] = 1.0
+        # A feature no calibration module has (e.g. LUT multipliers when every folded layer is
+        # on DSPs) keeps its physical prior: one LUT per adder bit as fitted, one per LUT6
+        # select, one per skid-buffer bit (the top level is not synthesized per module).
+        adder = cl[LUT_FEATURES.index("adder_bits")]
+        lut_prior = {"module": 0.0, "compare_bits": 1.0, "requant_bits": 1.0, "rom_luts": 1.0,
+                     "mux_luts": 1.0, "lut_mult_bits": adder, "buffer_bits": 1.0}
+        ff_prior = {"module": 0.0, "buffer_bits": 1.0, "mult_reg_bits": 1.0}
+        for i, n in enumerate(LUT_FEATURES):
+            if n in lut_prior and (n == "buffer_bits" or not a_l[:, i].any()):
+                cl[i] = lut_prior[n]
+        for i, n in enumerate(FF_FEATURES):
+            if n in ff_prior and (n == "buffer_bits" or not a_f[:, i].any()):
+                cf[i] = ff_prior[n]
         coeffs[fam] = (cl, cf)
         print(f"== {fam}: per module, estimate / Yosys")
         tot = np.zeros(4)
@@ -140,6 +155,8 @@ def main():
                   f"   BRAM {inv['bram36']:g} / {y['bram36']:g}")
         for folder in args.folders:
             sel = [(i, r) for i, r in enumerate(rows[fam]) if r[0] == folder]
+            if not sel:
+                continue
             el = sum(a_l[i] @ cl + r[2]["memory_luts"] for i, r in sel)
             ef = sum(a_f[i] @ cf + r[2]["memory_ffs"] for i, r in sel)
             yl = sum(r[3]["lut"] for _, r in sel)

@@ -20,13 +20,15 @@ double ceilDiv(double a, double b) { return std::ceil(a / b); }
 struct CostModel {
   double lutPerModule, lutPerAdderBit, lutPerCompareBit, lutPerRequantBit, lutPerRomLut,
       lutPerMuxLut, lutPerLutMultBit, lutPerBufferBit;
-  double ffPerModule, ffPerRegBit, ffPerWindowBit, ffPerBufferBit;
+  double ffPerModule, ffPerRegBit, ffPerWindowBit, ffPerBufferBit, ffPerMultRegBit;
 };
 
 const CostModel& costModel(const std::string& family) {
   // BEGIN calibrated coefficients (tools/calibrate_estimate.py)
-  static const CostModel xc7{20, 0.80, 1.0, 1.0, 1.0, 1.0, 0.8, 1.0, 20, 1.0, 1.0, 1.0};
-  static const CostModel xcup{20, 0.80, 1.0, 1.0, 1.0, 1.0, 0.8, 1.0, 20, 1.0, 1.0, 1.0};
+  static const CostModel xc7{0, 0.6417, 2.253,  1.549, 1.461, 0,     0.6417,
+                             1, 0,      0.9165, 1.044, 1,     0.1007};
+  static const CostModel xcup{0, 0.5993, 2.191,  0.511, 1.116, 1.933, 0.5993,
+                              1, 0,      0.9068, 1.054, 1,     0.5871};
   // END calibrated coefficients
   return family == "xcup" ? xcup : xc7;
 }
@@ -70,12 +72,11 @@ ResourceInventory moduleInventory(const ModuleInfo& m, const std::string& family
     inv.romLuts = products * ww * ceilDiv(f.reuse, 64);
     inv.muxLuts = f.simd * dw * ceilDiv(f.sf - 1, 3);
     inv.regBits += double(f.outputs) * m.accumulatorBits;
-    if (f.style == Multipliers::Dsp) {
+    inv.multRegBits = products * (dw + ww + pw);
+    if (f.style == Multipliers::Dsp)
       inv.dsps = f.multipliers();
-    } else {
+    else
       inv.lutMultBits = products * ww * pw;
-      inv.regBits += products * (dw + ww + pw);  // nn_mul_lut's operand and product registers
-    }
   }
   return inv;
 }
@@ -102,7 +103,7 @@ ResourceEstimate estimate(const ResourceInventory& inv, const std::string& famil
           c.lutPerMuxLut * inv.muxLuts + c.lutPerLutMultBit * inv.lutMultBits +
           c.lutPerBufferBit * inv.bufferBits + inv.memLuts;
   e.ff = c.ffPerModule + c.ffPerRegBit * inv.regBits + c.ffPerWindowBit * inv.windowBits +
-         c.ffPerBufferBit * inv.bufferBits + inv.memFfs;
+         c.ffPerBufferBit * inv.bufferBits + c.ffPerMultRegBit * inv.multRegBits + inv.memFfs;
   e.dsp = inv.dsps;
   e.bram36 = inv.bram36;
   return e;
@@ -168,6 +169,7 @@ std::string estimateJson(const Design& d, const std::vector<DesignEstimate>& es)
                                     {"lut_mult_bits", v.lutMultBits},
                                     {"register_bits", v.regBits},
                                     {"window_bits", v.windowBits},
+                                    {"mult_reg_bits", v.multRegBits},
                                     {"memory_luts", v.memLuts},
                                     {"memory_ffs", v.memFfs},
                                     {"bram36", v.bram36},

@@ -22,6 +22,8 @@ struct ResourceInventory {
   double lutMultBits = 0;  ///< LUT shift-add multipliers: adder bits
   double regBits = 0;      ///< registers of the arithmetic pipelines and accumulators, bits
   double windowBits = 0;   ///< sliding-window and input registers, bits
+  double multRegBits = 0;  ///< operand and product registers of the folded multipliers, bits
+                           ///< (in the DSP slice where Yosys absorbs them, else flip-flops)
   double memLuts = 0;      ///< LUT-RAM LUTs of line buffers and FIFOs (memoryCost())
   double memFfs = 0;       ///< memories Yosys keeps in flip-flops, bits
   double bram36 = 0;       ///< block RAMs (RAMB18 = 0.5)
