@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "emit/design.h"
+#include "emit/estimate.h"
 #include "emit/scripts.h"
 
 namespace nngen {
@@ -108,33 +109,14 @@ namespace nngen {
 
 namespace {
 
-/// A rough resource figure of a module for the planner's comparisons (LUT and DSP).
-/// LUTs: adder bits (one LUT per carry-chain bit), the weight ROM (one LUT6 per 64 words per
-/// bit), the SIMD input multiplexers (a LUT6 is a 4:1 mux), LUT multipliers (one adder of the
-/// product's width per weight bit) and the requantizers' output bits.
-struct RoughCost {
+/// The planner's figure of a module: the calibrated estimate (estimate.h), LUTs and DSPs.
+struct PlanCost {
   double lut = 0, dsp = 0;
 };
 
-RoughCost roughCost(const ModuleInfo& m) {
-  RoughCost c;
-  c.lut = static_cast<double>(m.stats.adderBits) + 2.0 * m.stats.requantizers * m.outChannelBits;
-  // Scaled to Yosys: the 7-bit model (configs/svhn_paper/qp7.yaml, --max-latency 1100) counts
-  // 68,646 here and 52,168 LUT in Yosys 0.23 synth_xilinx for xc7z020.
-  constexpr double kYosysScale = 52168.0 / 68646.0;
-  if (m.fold) {
-    const LayerFold& f = *m.fold;
-    const double dw = m.inChannelBits, steps = f.reuse;
-    const double ww = m.foldWeightBits;
-    c.lut += f.pe * f.simd * ww * std::ceil(steps / 64.0);
-    c.lut += f.simd * dw * std::ceil((f.sf - 1) / 3.0);
-    if (f.style == Multipliers::Dsp)
-      c.dsp = f.multipliers();
-    else
-      c.lut += double(f.pe) * f.simd * ww * (dw + ww);
-  }
-  c.lut *= kYosysScale;
-  return c;
+PlanCost moduleCost(const ModuleInfo& m, const std::string& family) {
+  const ResourceEstimate e = estimate(moduleInventory(m, family), family);
+  return {e.lut, e.dsp};
 }
 
 const std::vector<int>& reuseLadder() {
@@ -150,12 +132,14 @@ constexpr int kMaxFifo = 256;
 struct Evaluator {
   const Graph& g;
   const std::string& producer;
-  Design unfolded;  // every layer at R = 1
+  std::string family;  // the part family whose cost model judges the plans
+  Design unfolded;     // every layer at R = 1
   std::map<std::tuple<std::string, int, int>, ModuleInfo> cache;
   std::map<std::string, const Layer*> layerOf;
   std::map<std::string, std::vector<const Layer*>> followersOf;
 
-  Evaluator(const Graph& graph, const std::string& prod) : g(graph), producer(prod) {
+  Evaluator(const Graph& graph, const std::string& prod, std::string fam)
+      : g(graph), producer(prod), family(std::move(fam)) {
     unfolded = emitDesign(g, producer, FoldPlan{});
     unfolded.topVerilog.clear();  // only the modules' timing and counts are needed
     for (ModuleInfo& m : unfolded.modules) m.verilog.clear();
@@ -194,13 +178,14 @@ struct Evaluator {
     return d;
   }
 
-  RoughCost cost(const Design& d) const {
-    RoughCost t;
+  PlanCost cost(const Design& d) const {
+    PlanCost t;
     for (const ModuleInfo& m : d.modules) {
-      const RoughCost c = roughCost(m);
+      const PlanCost c = moduleCost(m, family);
       t.lut += c.lut;
       t.dsp += c.dsp;
     }
+    t.lut += estimate(topInventory(d, family), family).lut;  // skid buffers and FIFOs
     return t;
   }
 };
@@ -229,7 +214,7 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
       free.push_back(&l);
   }
 
-  Evaluator ev(g, producer);
+  Evaluator ev(g, producer, part ? part->family : "xcup");
   const int ii = target.targetII.value_or(g.input.h * g.input.w);
   const StreamTiming t0 = streamTiming(ev.design(FoldPlan{}, 0), 4);
   int latencyBound =
@@ -244,21 +229,43 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
   // most used resource (the one that decides whether the design fits), then the weighted sum.
   // Without a part: LUTs plus DSPs weighted by dspWeight LUTs each (default: the VU9P's
   // LUT/DSP ratio). With a part: its most used resource (the one that decides whether the
-  // design fits), then the weighted sum. A DSP budget adds a prohibitive cost per DSP beyond it.
+  // design fits), then the weighted sum. (A DSP budget is met by repair() below.)
   double dspWeight = part ? part->luts / part->dsps : 1182240.0 / 6840.0;
+  // Plans recur across greedy runs: their cost and timing are computed once.
+  auto keyOf = [](const FoldPlan& p) {
+    std::string k;
+    for (const auto& [name, f] : p.layers)
+      k += fmt::format("{}:{}:{}:{}:{}:{};", name, f.reuse, static_cast<int>(f.style), f.pe, f.simd,
+                       f.lanes);
+    for (const auto& [name, depth] : p.fifoDepth) k += fmt::format("{}={};", name, depth);
+    return k;
+  };
+  std::map<std::string, PlanCost> costs;
+  std::map<std::string, StreamTiming> timings;
+  auto costOf = [&](const FoldPlan& p) {
+    const std::string k = keyOf(p);
+    auto it = costs.find(k);
+    if (it == costs.end()) it = costs.emplace(k, ev.cost(ev.design(p, kMaxFifo))).first;
+    return it->second;
+  };
   auto objective = [&](const FoldPlan& p) {
-    const RoughCost c = ev.cost(ev.design(p, kMaxFifo));
+    const PlanCost c = costOf(p);
     double sum = c.lut + dspWeight * c.dsp;
-    if (target.maxDsp) sum += 1e6 * std::max(0.0, c.dsp - *target.maxDsp);
     if (!part) return sum;
     return std::max(c.lut / part->luts, c.dsp / part->dsps) * 1e9 + sum;
   };
 
-  // Greedy: the move (one layer to a larger reuse factor or the other multiplier style) with
-  // the largest saving per cycle of latency it costs, while the II and latency bounds hold,
-  // until no move saves anything.
+  // Greedy: the move (one layer to another reuse factor, larger or smaller, or the other
+  // multiplier style) with the largest saving per cycle of latency it costs, while the II and
+  // latency bounds hold, until no move saves anything (every move must lower the cost, so it
+  // ends). Smaller reuse factors let a layer give back DSPs or latency another layer needs.
   // Three images: the second and third see the steady state of a back-to-back stream.
-  auto timing = [&](const FoldPlan& p) { return streamTiming(ev.design(p, kMaxFifo), 3); };
+  auto timing = [&](const FoldPlan& p) {
+    const std::string k = keyOf(p);
+    auto it = timings.find(k);
+    if (it == timings.end()) it = timings.emplace(k, streamTiming(ev.design(p, kMaxFifo), 3)).first;
+    return it->second;
+  };
   auto greedy = [&](FoldPlan p, int bound, int iiBound) {
     double cost = objective(p);
     int latency = timing(p).latency;
@@ -271,7 +278,7 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
         for (Multipliers style : {Multipliers::Dsp, Multipliers::Lut}) {
           if (l->multipliers != Multipliers::Auto && style != l->multipliers) continue;
           for (int r : reuseLadder()) {
-            if (r <= cur.reuse && style == cur.style) continue;
+            if (r == cur.reuse && style == cur.style) continue;
             LayerFold f;
             try {
               f = foldLayer(*l, r, style, plan.family);
@@ -349,18 +356,51 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
     latencyBound = std::max(latencyBound, timing(plan).latency);  // the spec's folds hold
     chosen = search(plan, latencyBound, ii);
     if (target.maxDsp) {
-      // A DSP budget: the fewest LUTs within it. Spending DSPs greedily on the first layers
-      // folded can leave none for a layer that saves more, so the search runs for a falling
-      // price of a DSP in LUTs (a Lagrangian sweep) and the plan with the fewest LUTs within
-      // the budget wins.
-      auto lutsOf = [&](const FoldPlan& p) {
-        const RoughCost c = ev.cost(ev.design(p, kMaxFifo));
-        return c.dsp > *target.maxDsp ? std::numeric_limits<double>::infinity() : c.lut;
+      // A DSP budget: the fewest LUTs within it. The search runs for a falling price of a DSP
+      // in LUTs (a Lagrangian sweep); a plan over the budget is repaired by the single-layer
+      // moves that give back DSPs at the fewest LUTs each; the plan with the fewest LUTs
+      // within the budget wins.
+      const double budget = *target.maxDsp;
+      auto repair = [&](FoldPlan p) {
+        for (PlanCost c = costOf(p); c.dsp > budget;) {
+          FoldPlan best;
+          double bestRate = std::numeric_limits<double>::infinity();
+          for (const Layer* l : free)
+            for (Multipliers style : {Multipliers::Dsp, Multipliers::Lut}) {
+              if (l->multipliers != Multipliers::Auto && style != l->multipliers) continue;
+              for (int r : reuseLadder()) {
+                FoldPlan q = p;
+                try {
+                  q.layers[l->name] = foldLayer(*l, r, style, plan.family);
+                } catch (const Error&) {
+                  break;
+                }
+                const PlanCost qc = costOf(q);
+                if (qc.dsp >= c.dsp) continue;
+                const StreamTiming t = timing(q);
+                if (t.ii > ii || t.latency > latencyBound) continue;
+                const double rate = (qc.lut - c.lut) / (c.dsp - qc.dsp);
+                if (rate < bestRate) {
+                  bestRate = rate;
+                  best = q;
+                }
+              }
+            }
+          if (!std::isfinite(bestRate)) break;  // nothing gives back a DSP within the bounds
+          p = best;
+          c = costOf(p);
+        }
+        return p;
       };
+      auto lutsOf = [&](const FoldPlan& p) {
+        const PlanCost c = costOf(p);
+        return c.dsp > budget ? std::numeric_limits<double>::infinity() : c.lut;
+      };
+      chosen = repair(chosen);
       double bestLuts = lutsOf(chosen);
-      for (double w : {120.0, 80.0, 60.0, 40.0, 25.0, 15.0}) {
+      for (double w : {80.0, 40.0, 15.0}) {
         dspWeight = w;
-        FoldPlan q = search(plan, latencyBound, ii);
+        FoldPlan q = repair(search(plan, latencyBound, ii));
         if (const double l = lutsOf(q); l < bestLuts) {
           bestLuts = l;
           chosen = q;
@@ -371,7 +411,7 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
       // Relax the latency bound, then the II, until the estimate fits the part.
       int bound = latencyBound, iiBound = ii;
       for (int attempt = 0;; ++attempt) {
-        const RoughCost c = ev.cost(ev.design(chosen, kMaxFifo));
+        const PlanCost c = costOf(chosen);
         if (c.lut <= part->luts && c.dsp <= part->dsps) break;
         if (attempt == 12)
           throw Error(SourceLoc{g.specPath, 0}, "",
@@ -401,9 +441,9 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
       if (t.ii <= tBig.ii && t.latency <= tBig.latency) break;
     }
   }
-  const RoughCost final = ev.cost(ev.design(chosen, kMaxFifo));
-  plan.notes.push_back(
-      fmt::format("planner's rough estimate: {:.0f} LUT, {:.0f} DSP", final.lut, final.dsp));
+  const PlanCost final = ev.cost(ev.design(chosen, kMaxFifo));
+  plan.notes.push_back(fmt::format("planner's estimate for {}: {:.0f} LUT, {:.0f} DSP", ev.family,
+                                   final.lut, final.dsp));
   chosen.notes = plan.notes;
   for (const Layer& l : g.layers)
     if (auto f = chosen.layers.find(l.name); f != chosen.layers.end() && l.reuseFactor > 0)

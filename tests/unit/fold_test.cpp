@@ -124,14 +124,22 @@ TEST_F(Folding, PlannerKeepsTheTargetIIAndLatencyBound) {
            "", "[8, 8, 4]")));
   nngen::FoldTarget t;
   t.targetII = 200;
-  t.maxLatency = 300;
+  t.maxLatency = 600;  // images stream back to back, so a slower layer queues them
   const nngen::FoldPlan p = nngen::planFolding(g, t, "test");
   const nngen::Design d = nngen::emitDesign(g, "test", p);
   EXPECT_LE(d.iiCycles, 200);
-  EXPECT_LE(d.latencyCycles, 300);
+  EXPECT_LE(d.latencyCycles, 600);
   // With room to spare the planner folds: 36 windows in up to 200 cycles per image.
   ASSERT_TRUE(p.layers.count("conv0"));
   EXPECT_GT(p.layers.at("conv0").reuse, 1);
+  // A DSP budget holds.
+  t.maxDsp = 100;
+  const nngen::FoldPlan pb = nngen::planFolding(g, t, "test");
+  int dsps = 0;
+  for (const auto& [name, f] : pb.layers)
+    if (f.style == nngen::Multipliers::Dsp) dsps += f.multipliers();
+  EXPECT_LE(dsps, 100);
+  EXPECT_LE(nngen::emitDesign(g, "test", pb).latencyCycles, 600);
   // A latency bound the unfolded design just meets leaves it unfolded.
   nngen::FoldTarget tight;
   tight.maxLatency = nngen::emitDesign(g, "test", nngen::FoldPlan{}).latencyCycles;
