@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "emit/scripts.h"
@@ -48,6 +49,27 @@ void addMemoryCost(const MemoryShape& m, const std::string& family, ResourceInve
                    (blocks > 1 ? m.width * ceilDiv(blocks - 1, 3) : 0);
 }
 
+void addRomCost(double words, double width, ResourceInventory& inv) {
+  // Yosys 0.23 (memory_libmap) put the 672-word weight ROM of the 7-bit model's dense0 (its
+  // read register is the multiplier's operand register) in block RAM and kept the ROMs of 252
+  // words and fewer in logic; deeper than 256 words is taken as block RAM, in the RAMB18
+  // aspect ratio that needs the fewest (UG473: 16K x 1 ... 1K x 18, 512 x 36).
+  constexpr double kLutRomWords = 256;
+  if (words <= kLutRomWords) {
+    inv.romLuts += width * ceilDiv(words, 64);
+    return;
+  }
+  double best = std::numeric_limits<double>::infinity();
+  for (const auto& [depth, bits] : {std::pair{16384.0, 1.0},
+                                    {8192.0, 2.0},
+                                    {4096.0, 4.0},
+                                    {2048.0, 9.0},
+                                    {1024.0, 18.0},
+                                    {512.0, 36.0}})
+    best = std::min(best, ceilDiv(width, bits) * ceilDiv(words, depth));
+  inv.bram36 += 0.5 * best;
+}
+
 ResourceInventory moduleInventory(const ModuleInfo& m, const std::string& family) {
   ResourceInventory inv;
   inv.adderBits = static_cast<double>(m.stats.adderBits);
@@ -69,7 +91,7 @@ ResourceInventory moduleInventory(const ModuleInfo& m, const std::string& family
   if (m.fold) {
     const LayerFold& f = *m.fold;
     const double ww = m.foldWeightBits, pw = dw + ww, products = double(f.pe) * f.simd;
-    inv.romLuts = products * ww * ceilDiv(f.reuse, 64);
+    addRomCost(f.reuse, products * ww, inv);
     inv.muxLuts = f.simd * dw * ceilDiv(f.sf - 1, 3);
     inv.regBits += double(f.outputs) * m.accumulatorBits;
     inv.multRegBits = products * (dw + ww + pw);

@@ -47,6 +47,11 @@ struct MemoryShape {
 /// flip-flops or block RAMs, added to inv.
 void addMemoryCost(const MemoryShape& m, const std::string& family, ResourceInventory& inv);
 
+/// The cost of a weight ROM of `words` words of `width` bits read through a register: LUT6s
+/// (width x ceil(words / 64)) up to 256 words, block RAMs beyond (the RAMB18 shape needing the
+/// fewest), added to inv.
+void addRomCost(double words, double width, ResourceInventory& inv);
+
 /// The inventory of module m (a layer module or the argmax stage) for `family`.
 ResourceInventory moduleInventory(const ModuleInfo& m, const std::string& family);
 

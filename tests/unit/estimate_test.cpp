@@ -49,6 +49,16 @@ TEST(EstimateMemory, LutRamFollowsTheSliceRamShapes) {
   EXPECT_GT(d.memLuts, c.memLuts);
 }
 
+TEST(EstimateMemory, DeepWeightRomsGoToBlockRam) {
+  nngen::ResourceInventory small, deep;
+  nngen::addRomCost(252, 84, small);  // the 7-bit model's dense1 at R 252: logic
+  EXPECT_EQ(small.romLuts, 84 * 4);
+  EXPECT_EQ(small.bram36, 0);
+  nngen::addRomCost(672, 42, deep);  // its dense0 at R 672: three RAMB18 in 1K x 18
+  EXPECT_EQ(deep.romLuts, 0);
+  EXPECT_EQ(deep.bram36, 1.5);
+}
+
 TEST_F(Estimate, UnfoldedModulesCountTheirAdderBitsAndWindow) {
   const nngen::Design d = nngen::emitDesign(graph(""), "test", nngen::FoldPlan{});
   ASSERT_EQ(d.modules.size(), 2u);
