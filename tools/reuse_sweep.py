@@ -6,7 +6,7 @@ its trained weights) on a 6x6x16 input stream of ap_fixed<16,6>, alone in a netw
 reuse factor R the script builds it with `reuse_factor: R` (and the chosen multipliers), reads
 the exact latency and II from the build (design.json, the control model the golden tests check
 against Verilator) and the resources from Yosys synth_xilinx for one part (`nngen synth`;
-Yosys's counts, not Vivado's), then writes a markdown table and a PNG (matplotlib) of latency,
+Yosys's counts, not Vivado's) beside nngen's estimate, then writes a markdown table and a PNG (matplotlib) of latency,
 II, DSP, LUT and FF versus R.
 
 Usage (from the repository root, after building nngen; takes minutes per point):
@@ -73,19 +73,23 @@ def main():
         with open(report) as f:
             synth = json.load(f)
         part = synth[0] if isinstance(synth, list) else synth["parts"][0]
+        est = part.get("estimate") or {"lut": float("nan"), "ff": float("nan")}
         rows.append({"R": r, "latency": design["stream_latency_cycles"],
                      "II": design["stream_ii_cycles"],
-                     "DSP": part["dsp"], "LUT": part["lut"], "FF": part["ff"]})
+                     "DSP": part["dsp"], "LUT": part["lut"], "FF": part["ff"],
+                     "LUT est": est["lut"], "FF est": est["ff"]})
         print(f"R={r}: {rows[-1]}", flush=True)
 
     md = os.path.join(args.out, "reuse_sweep.md")
     with open(md, "w") as f:
         f.write(f"Reuse sweep of conv2 (3x3, 16 -> 24, 6x6 input, ap_fixed<16,6>), "
                 f"multipliers {args.multipliers}, Yosys synth_xilinx for {args.part}\n\n")
-        f.write("| R | latency (cycles) | II (cycles) | DSP | LUT | FF |\n|---|---|---|---|---|---|\n")
+        f.write("| R | latency (cycles) | II (cycles) | DSP | LUT | FF | LUT (estimate) | "
+                "FF (estimate) |\n|---|---|---|---|---|---|---|---|\n")
         for row in rows:
             f.write(f"| {row['R']} | {row['latency']} | {row['II']} | {row['DSP']:.0f} | "
-                    f"{row['LUT']:.0f} | {row['FF']:.0f} |\n")
+                    f"{row['LUT']:.0f} | {row['FF']:.0f} | {row['LUT est']:.0f} | "
+                    f"{row['FF est']:.0f} |\n")
     print(open(md).read())
 
     import matplotlib
