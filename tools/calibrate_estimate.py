@@ -11,7 +11,8 @@ coefficients as the C++ initializers of costModel() and, per module, estimate vs
   tools/calibrate_estimate.py [--jobs N] [--write] BUILD_DIR...
 
 --cached-only fits on the modules already synthesized (no Yosys run).
---write replaces the coefficients between the BEGIN/END markers of src/emit/estimate.cpp.
+--write replaces the fitted families' coefficients in src/emit/estimate.cpp; --family xc7|xcup
+calibrates one family only.
 Takes minutes per design (Yosys); not part of CI.
 """
 import argparse
@@ -95,6 +96,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--cached-only", action="store_true")
+    ap.add_argument("--family", choices=FAMILIES, help="calibrate this family only")
     args = ap.parse_args()
 
     rows = {f: [] for f in FAMILIES}  # (folder, module, inventory, yosys)
@@ -105,6 +107,8 @@ def main():
                 est = json.load(f)
             for part in est["parts"]:
                 fam = part["family"]
+                if args.family and fam != args.family:
+                    continue
                 for m in part["modules"]:
                     if m["module"] == "(top)":
                         continue
@@ -172,15 +176,18 @@ def main():
         vals = ", ".join(f"{v:.4g}" for v in list(cl) + list(cf))
         lines.append(f"  static const CostModel {fam}{{{vals}}};")
     print("\n".join(lines))
-    if args.write and len(lines) == len(FAMILIES):
+    if args.write and lines:
         path = os.path.join(os.path.dirname(__file__), "..", "src", "emit", "estimate.cpp")
         with open(path) as f:
             src = f.read()
-        begin = src.index("// BEGIN calibrated coefficients")
-        begin = src.index("\n", begin) + 1
-        end = src.index("  // END calibrated coefficients")
+        for line in lines:  # replace the family's initializer (possibly spread over lines)
+            fam = line.split("CostModel ")[1].split("{")[0]
+            start = src.index(f"static const CostModel {fam}{{")
+            start = src.rindex("\n", 0, start) + 1
+            end = src.index("};", start) + 3
+            src = src[:start] + line + "\n" + src[end:]
         with open(path, "w") as f:
-            f.write(src[:begin] + "\n".join(lines) + "\n" + src[end:])
+            f.write(src)
         print(f"wrote {path}")
     return 0
 
