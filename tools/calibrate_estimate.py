@@ -125,11 +125,11 @@ def main():
         if not rows[fam]:
             continue
         feats = lambda names, inv: [1.0 if n == "module" else inv[n] for n in names]
-        # Memories and DSPs are counted by rule, not fitted: subtract them first.
+        # Memories and DSPs are counted by rule, not fitted: subtract the LUT-RAM first.
         a_l = np.array([feats(LUT_FEATURES, r[2]) for r in rows[fam]])
         b_l = np.array([r[3]["lut"] - r[2]["memory_luts"] for r in rows[fam]])
         a_f = np.array([feats(FF_FEATURES, r[2]) for r in rows[fam]])
-        b_f = np.array([r[3]["ff"] - r[2]["memory_ffs"] for r in rows[fam]])
+        b_f = np.array([r[3]["ff"] for r in rows[fam]])
         # Relative error matters: weight each module by 1 / (its size + 200).
         wl = 1.0 / (np.abs(b_l) + 200.0)
         wf = 1.0 / (np.abs(b_f) + 200.0)
@@ -152,7 +152,7 @@ def main():
         print(f"== {fam}: per module, estimate / Yosys")
         tot = np.zeros(4)
         for (folder, mod, inv, y), el, ef in zip(rows[fam], a_l @ cl + [r[2]["memory_luts"] for r in rows[fam]],
-                                                 a_f @ cf + [r[2]["memory_ffs"] for r in rows[fam]]):
+                                                 a_f @ cf):
             print(f"  {os.path.basename(folder.rstrip('/')):14s} {mod:32s} LUT {el:8.0f} / {y['lut']:8.0f}"
                   f" ({100 * (el - y['lut']) / max(y['lut'], 1):+6.1f}%)   FF {ef:8.0f} / {y['ff']:8.0f}"
                   f" ({100 * (ef - y['ff']) / max(y['ff'], 1):+6.1f}%)   DSP {inv['dsps']:g} / {y['dsp']:g}"
@@ -162,7 +162,7 @@ def main():
             if not sel:
                 continue
             el = sum(a_l[i] @ cl + r[2]["memory_luts"] for i, r in sel)
-            ef = sum(a_f[i] @ cf + r[2]["memory_ffs"] for i, r in sel)
+            ef = sum(a_f[i] @ cf for i, r in sel)
             yl = sum(r[3]["lut"] for _, r in sel)
             yf = sum(r[3]["ff"] for _, r in sel)
             print(f"  {folder}: modules' sum LUT {el:.0f} / {yl:.0f} ({100 * (el - yl) / yl:+.1f}%),"

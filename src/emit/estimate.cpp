@@ -17,7 +17,8 @@ namespace {
 double ceilDiv(double a, double b) { return std::ceil(a / b); }
 
 /// Coefficients of the cost model for one family, fitted by tools/calibrate_estimate.py
-/// (least squares over the per-module Yosys counts of the shipped and golden designs).
+/// (least squares over the per-module Yosys counts of the shipped models; docs/architecture.md,
+/// "Resource estimate").
 struct CostModel {
   double lutPerModule, lutPerAdderBit, lutPerCompareBit, lutPerRequantBit, lutPerRomLut,
       lutPerMuxLut, lutPerLutMultBit, lutPerBufferBit;
@@ -82,7 +83,7 @@ ResourceInventory moduleInventory(const ModuleInfo& m, const std::string& family
     inv.windowBits = double(w.kernelH) * w.kernelW * pixelBits;
     if (w.kernelH > 1) {
       const int lineBits = (w.kernelH - 1) * static_cast<int>(pixelBits);
-      addMemoryCost({w.imgW + w.pad.left + w.pad.right, lineBits, true}, family, inv);
+      addMemoryCost({w.imgW + w.pad.left + w.pad.right, lineBits}, family, inv);
       inv.windowBits += lineBits;  // the line buffer's registered read
     }
   } else {
@@ -107,12 +108,8 @@ ResourceInventory topInventory(const Design& d, const std::string& family) {
   ResourceInventory inv;
   for (const ModuleInfo& m : d.modules) {
     const int bits = m.in.c * m.inChannelBits;
-    if (m.fifoDepth > 0) {
-      addMemoryCost({m.fifoDepth, bits, false}, family, inv);
-      inv.bufferBits += bits;  // the output register
-    } else {
-      inv.bufferBits += bits;
-    }
+    if (m.fifoDepth > 0) addMemoryCost({m.fifoDepth, bits}, family, inv);
+    inv.bufferBits += bits;  // the skid buffer's, or the FIFO's output register
   }
   return inv;
 }
@@ -125,7 +122,7 @@ ResourceEstimate estimate(const ResourceInventory& inv, const std::string& famil
           c.lutPerMuxLut * inv.muxLuts + c.lutPerLutMultBit * inv.lutMultBits +
           c.lutPerBufferBit * inv.bufferBits + inv.memLuts;
   e.ff = c.ffPerModule + c.ffPerRegBit * inv.regBits + c.ffPerWindowBit * inv.windowBits +
-         c.ffPerBufferBit * inv.bufferBits + c.ffPerMultRegBit * inv.multRegBits + inv.memFfs;
+         c.ffPerBufferBit * inv.bufferBits + c.ffPerMultRegBit * inv.multRegBits;
   e.dsp = inv.dsps;
   e.bram36 = inv.bram36;
   return e;
@@ -193,7 +190,6 @@ std::string estimateJson(const Design& d, const std::vector<DesignEstimate>& es)
                                     {"window_bits", v.windowBits},
                                     {"mult_reg_bits", v.multRegBits},
                                     {"memory_luts", v.memLuts},
-                                    {"memory_ffs", v.memFfs},
                                     {"bram36", v.bram36},
                                     {"dsps", v.dsps},
                                     {"buffer_bits", v.bufferBits}};

@@ -25,7 +25,6 @@ struct ResourceInventory {
   double multRegBits = 0;  ///< operand and product registers of the folded multipliers, bits
                            ///< (in the DSP slice where Yosys absorbs them, else flip-flops)
   double memLuts = 0;      ///< LUT-RAM LUTs of line buffers and FIFOs (memoryCost())
-  double memFfs = 0;       ///< memories Yosys keeps in flip-flops, bits
   double bram36 = 0;       ///< block RAMs (RAMB18 = 0.5)
   double dsps = 0;         ///< DSP slices (exact: the emitter instantiates them)
   double bufferBits = 0;   ///< skid-buffer data bits (top level)
@@ -36,11 +35,10 @@ struct ResourceEstimate {
   double lut = 0, ff = 0, dsp = 0, bram36 = 0;
 };
 
-/// One memory: `depth` words of `width` bits, one write port, one read port (registered read
-/// when syncRead, else asynchronous: LUT-RAM only).
+/// One memory: `depth` words of `width` bits, one write port and one read port (a line buffer
+/// or a FIFO).
 struct MemoryShape {
   int depth = 1, width = 1;
-  bool syncRead = true;
 };
 
 /// How Yosys 0.23 synth_xilinx maps a memory for `family` ("xc7" or "xcup"): LUT-RAM LUTs,

@@ -225,8 +225,6 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
       part ? fmt::format(", fit {} ({} LUT, {} DSP)", part->shortName, part->luts, part->dsps) : "",
       target.maxDsp ? fmt::format(", DSP budget {}", *target.maxDsp) : ""));
 
-  // Without a part: LUTs plus DSPs weighted by the VU9P's LUT/DSP ratio. With a part: its
-  // most used resource (the one that decides whether the design fits), then the weighted sum.
   // Without a part: LUTs plus DSPs weighted by dspWeight LUTs each (default: the VU9P's
   // LUT/DSP ratio). With a part: its most used resource (the one that decides whether the
   // design fits), then the weighted sum. (A DSP budget is met by repair() below.)
@@ -255,10 +253,6 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
     return std::max(c.lut / part->luts, c.dsp / part->dsps) * 1e9 + sum;
   };
 
-  // Greedy: the move (one layer to another reuse factor, larger or smaller, or the other
-  // multiplier style) with the largest saving per cycle of latency it costs, while the II and
-  // latency bounds hold, until no move saves anything (every move must lower the cost, so it
-  // ends). Smaller reuse factors let a layer give back DSPs or latency another layer needs.
   // Three images: the second and third see the steady state of a back-to-back stream.
   auto timing = [&](const FoldPlan& p) {
     const std::string k = keyOf(p);
@@ -266,6 +260,30 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
     if (it == timings.end()) it = timings.emplace(k, streamTiming(ev.design(p, kMaxFifo), 3)).first;
     return it->second;
   };
+  // Every other fold of layer l than its current one in p: visit(q) gets p with l refolded,
+  // in ladder order per multiplier style, and returns false to skip the larger reuse factors
+  // of that style (they only get slower); a factor beyond the layer ends the style too.
+  auto forEachFold = [&](const FoldPlan& p, const Layer& l, auto&& visit) {
+    const auto it = p.layers.find(l.name);
+    const LayerFold cur = it == p.layers.end() ? LayerFold{} : it->second;
+    for (Multipliers style : {Multipliers::Dsp, Multipliers::Lut}) {
+      if (l.multipliers != Multipliers::Auto && style != l.multipliers) continue;
+      for (int r : reuseLadder()) {
+        if (r == cur.reuse && style == cur.style) continue;
+        FoldPlan q = p;
+        try {
+          q.layers[l.name] = foldLayer(l, r, style, plan.family);
+        } catch (const Error&) {
+          break;  // beyond the layer's products, or no DSP fits
+        }
+        if (!visit(q)) break;
+      }
+    }
+  };
+  // Greedy: the move (one layer to another reuse factor, larger or smaller, or the other
+  // multiplier style) with the largest saving per cycle of latency it costs, while the II and
+  // latency bounds hold, until no move saves anything (every move must lower the cost, so it
+  // ends). Smaller reuse factors let a layer give back DSPs or latency another layer needs.
   auto greedy = [&](FoldPlan p, int bound, int iiBound) {
     double cost = objective(p);
     int latency = timing(p).latency;
@@ -273,34 +291,21 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
       FoldPlan bestPlan;
       double bestScore = 0, bestCost = cost;
       int bestLatency = latency;
-      for (const Layer* l : free) {
-        const LayerFold cur = p.layers.count(l->name) ? p.layers[l->name] : LayerFold{};
-        for (Multipliers style : {Multipliers::Dsp, Multipliers::Lut}) {
-          if (l->multipliers != Multipliers::Auto && style != l->multipliers) continue;
-          for (int r : reuseLadder()) {
-            if (r == cur.reuse && style == cur.style) continue;
-            LayerFold f;
-            try {
-              f = foldLayer(*l, r, style, plan.family);
-            } catch (const Error&) {
-              break;  // beyond the layer's products, or no DSP fits
-            }
-            FoldPlan q = p;
-            q.layers[l->name] = f;
-            const double c = objective(q);
-            if (c >= cost) continue;
-            const StreamTiming t = timing(q);
-            if (t.ii > iiBound || t.latency > bound) break;  // larger R only gets slower
-            const double score = (cost - c) / (1.0 + std::max(0, t.latency - latency));
-            if (score > bestScore) {
-              bestScore = score;
-              bestCost = c;
-              bestLatency = t.latency;
-              bestPlan = q;
-            }
+      for (const Layer* l : free)
+        forEachFold(p, *l, [&](const FoldPlan& q) {
+          const double c = objective(q);
+          if (c >= cost) return true;
+          const StreamTiming t = timing(q);
+          if (t.ii > iiBound || t.latency > bound) return false;
+          const double score = (cost - c) / (1.0 + std::max(0, t.latency - latency));
+          if (score > bestScore) {
+            bestScore = score;
+            bestCost = c;
+            bestLatency = t.latency;
+            bestPlan = q;
           }
-        }
-      }
+          return true;
+        });
       if (bestScore <= 0) return p;
       p = bestPlan;
       cost = bestCost;
@@ -317,22 +322,14 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
     const double base = objective(p);
     for (const Layer* l : free) {
       std::pair<double, FoldPlan> layerBest{base, p};  // this layer's best single fold
-      for (Multipliers style : {Multipliers::Dsp, Multipliers::Lut}) {
-        if (l->multipliers != Multipliers::Auto && style != l->multipliers) continue;
-        for (int r : reuseLadder()) {
-          FoldPlan q = p;
-          try {
-            q.layers[l->name] = foldLayer(*l, r, style, plan.family);
-          } catch (const Error&) {
-            break;
-          }
-          const double c = objective(q);
-          if (c >= layerBest.first) continue;
-          const StreamTiming t = timing(q);
-          if (t.ii > iiBound || t.latency > bound) break;
-          layerBest = {c, q};
-        }
-      }
+      forEachFold(p, *l, [&](const FoldPlan& q) {
+        const double c = objective(q);
+        if (c >= layerBest.first) return true;
+        const StreamTiming t = timing(q);
+        if (t.ii > iiBound || t.latency > bound) return false;
+        layerBest = {c, q};
+        return true;
+      });
       if (layerBest.first < base) starts.push_back(std::move(layerBest));
     }
     std::sort(starts.begin(), starts.end(),
@@ -366,26 +363,18 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
           FoldPlan best;
           double bestRate = std::numeric_limits<double>::infinity();
           for (const Layer* l : free)
-            for (Multipliers style : {Multipliers::Dsp, Multipliers::Lut}) {
-              if (l->multipliers != Multipliers::Auto && style != l->multipliers) continue;
-              for (int r : reuseLadder()) {
-                FoldPlan q = p;
-                try {
-                  q.layers[l->name] = foldLayer(*l, r, style, plan.family);
-                } catch (const Error&) {
-                  break;
-                }
-                const PlanCost qc = costOf(q);
-                if (qc.dsp >= c.dsp) continue;
-                const StreamTiming t = timing(q);
-                if (t.ii > ii || t.latency > latencyBound) continue;
-                const double rate = (qc.lut - c.lut) / (c.dsp - qc.dsp);
-                if (rate < bestRate) {
-                  bestRate = rate;
-                  best = q;
-                }
+            forEachFold(p, *l, [&](const FoldPlan& q) {
+              const PlanCost qc = costOf(q);
+              if (qc.dsp >= c.dsp) return true;
+              const StreamTiming t = timing(q);
+              if (t.ii > ii || t.latency > latencyBound) return true;
+              const double rate = (qc.lut - c.lut) / (c.dsp - qc.dsp);
+              if (rate < bestRate) {
+                bestRate = rate;
+                best = q;
               }
-            }
+              return true;
+            });
           if (!std::isfinite(bestRate)) break;  // nothing gives back a DSP within the bounds
           p = best;
           c = costOf(p);
@@ -441,7 +430,7 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
       if (t.ii <= tBig.ii && t.latency <= tBig.latency) break;
     }
   }
-  const PlanCost final = ev.cost(ev.design(chosen, kMaxFifo));
+  const PlanCost final = costOf(chosen);
   plan.notes.push_back(fmt::format("planner's estimate for {}: {:.0f} LUT, {:.0f} DSP", ev.family,
                                    final.lut, final.dsp));
   chosen.notes = plan.notes;

@@ -63,7 +63,7 @@ struct FoldTarget {
   std::optional<int> targetII;         ///< cycles per image (default: the input's H*W beats)
   std::optional<int> maxLatency;       ///< cycles, first input beat to last output beat
   std::optional<std::string> fitPart;  ///< xc7z020 / xcvu9p: fit its resources, lowest latency
-  /// DSP budget: the planner minimizes LUTs and may use up to this many DSP slices for free
+  /// DSP budget: the planner minimizes LUTs using at most this many DSP slices
   std::optional<int> maxDsp;
 };
 
@@ -80,11 +80,11 @@ struct FoldPlan {
 /// latency within the bound (default: the unfolded design's latency + 10 %), at the lowest
 /// cost: LUTs + DSPs weighted by the VU9P's LUT/DSP ratio; with a part to fit, first the
 /// fraction of the part's most used resource; with a DSP budget (maxDsp), LUTs alone while the
-/// DSPs stay within the budget. Costs are a rough count of adder, ROM,
-/// multiplexer and multiplier bits scaled to one Yosys measurement (plan.cpp). With a part to
-/// fit, the latency bound and then the II are relaxed until the estimate fits. The II and latency
-/// of every candidate come from the exact control model (streamTiming); the FIFO in front of each
-/// folded module is the smallest that keeps them.
+/// DSPs stay within the budget. Costs are the resource estimate (estimate.h) for the part's
+/// family (the VU9P's without a part). With a part to fit, the latency bound and then the II are
+/// relaxed until the estimate fits. The II and latency of every candidate come from the exact
+/// control model (streamTiming); the FIFO in front of each folded module is the smallest that keeps
+/// them.
 /// @throws Error for a spec reuse factor the layer cannot use, an unknown part, or a model
 ///         that does not fit the part at any reuse factor
 FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string& producer);

@@ -37,15 +37,15 @@ class Estimate : public nngen::test::SpecFixture {
 TEST(EstimateMemory, LutRamFollowsTheSliceRamShapes) {
   nngen::ResourceInventory a, b, c, d;
   // 32 words: RAM32M holds 6 bits in 4 LUTs (7-series), RAM32M16 14 bits in 8 (UltraScale+).
-  nngen::addMemoryCost({32, 12, true}, "xc7", a);
+  nngen::addMemoryCost({32, 12}, "xc7", a);
   EXPECT_EQ(a.memLuts, 8);
-  nngen::addMemoryCost({32, 15, true}, "xcup", b);
+  nngen::addMemoryCost({32, 15}, "xcup", b);
   EXPECT_EQ(b.memLuts, 16);
   // 64 words: RAM64M holds 3 bits in 4 LUTs.
-  nngen::addMemoryCost({64, 7, true}, "xc7", c);
+  nngen::addMemoryCost({64, 7}, "xc7", c);
   EXPECT_EQ(c.memLuts, 12);
   // More words cost more LUTs, never fewer.
-  nngen::addMemoryCost({256, 7, false}, "xc7", d);
+  nngen::addMemoryCost({256, 7}, "xc7", d);
   EXPECT_GT(d.memLuts, c.memLuts);
 }
 
