@@ -1,5 +1,5 @@
 // Stimulus for the post-synthesis co-simulation of rtl_primitives/nn_mul_packed.v
-// (tests/rtl/cosim_mul_packed.sh): drives the verilated RTL with random clock enables (30 %
+// (tests/rtl/cosim_xc7.sh): drives the verilated RTL with random clock enables (30 %
 // stalls), random x and w and, every few cycles, all-ones/zero x and alternating extreme weight
 // patterns, and writes every port to an FST file that Yosys's `sim -sim-cmp` replays on the
 // synthesized netlist. Usage: <driver> <out.fst> <cycles>
