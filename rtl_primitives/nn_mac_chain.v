@@ -21,15 +21,14 @@
 // i + 3 cycles after stage 0's operands were presented, the cycle in which stage i + 1's
 // product (its operands presented one cycle after stage i's) is in its M register.
 //
-// Mapping (docs/architecture.md, "DSP cascades"):
-//   7SERIES: written for inference. Yosys 0.23 maps every slice, its registers and its
-//            post-adder to one DSP48E1 and the P -> C connections to the PCOUT -> PCIN cascade.
-//   ULTRASCALE under synthesis (`ifdef SYNTHESIS`, which Yosys and Vivado define): one DSP48E2
-//            instantiated per slice (OPMODE: X = Y = M, Z = 0 for stage 0 and PCIN after it;
-//            ALUMODE = 0: Z + X + Y), because Yosys 0.23's DSP48E2 mapping takes only the
-//            multiplier and leaves the registers and adders in the fabric. Simulation (Verilator,
-//            and any tool without SYNTHESIS) runs the behavioural code below, which computes
-//            what that configuration computes.
+// Mapping (docs/architecture.md, "DSP cascades"): written for inference, which Vivado maps to
+// one DSP48E2 / DSP48E1 per slice with its registers, its post-adder and the PCOUT -> PCIN
+// cascade (UG901, "DSP block inference"), as does Yosys 0.23 for DSP48E1 (synth_xilinx -family
+// xc7). Yosys 0.23's DSP48E2 mapping takes only the multiplier and would leave the registers
+// and adders in the fabric, so nngen's Yosys scripts for UltraScale+ parts define NNGEN_DSP48E2,
+// and then every slice is a DSP48E2 instance (OPMODE: X = Y = M, Z = 0 for stage 0 and PCIN
+// after it; ALUMODE 0: Z + W + X + Y; A, B, M and P registered) computing what the behavioural
+// code computes. Verilator and every other simulator run the behavioural code.
 module nn_mac_chain #(
   parameter N        = 4,            // slices (products) in the chain
   parameter X_W      = 16,           // bits of each x_i
@@ -52,7 +51,7 @@ module nn_mac_chain #(
   /* verilator lint_off WIDTH */  // a string parameter is as wide as its value
   localparam [79:0] FAMILY_NAME = FAMILY;
   /* verilator lint_on WIDTH */
-  localparam [79:0] FAMILY_US = "ULTRASCALE";
+  localparam [79:0] FAMILY_US = "ULTRASCALE";  // (the mapping does not depend on FAMILY)
   localparam [79:0] FAMILY_7S = "7SERIES";
   localparam A_MAX = (FAMILY_NAME == FAMILY_7S) ? 25 : 27;  // the multiplier's wide signed port
   localparam B_MAX = 18;                                    // its narrow signed port
@@ -113,8 +112,8 @@ module nn_mac_chain #(
         assign a_op = xs;
         assign b_op = ws;
       end
-`ifdef SYNTHESIS
-      if (FAMILY_NAME == FAMILY_US) begin : g_dsp48e2
+`ifdef NNGEN_DSP48E2
+      if (1) begin : g_dsp48e2
         // A: 30 bits, the multiplier takes A[26:0]; B: 18 bits. Everything sign-extended.
         wire [29:0] a_port = {{(30-AB){a_op[AB-1]}}, a_op};
         wire [17:0] b_port = {{(18-BB){b_op[BB-1]}}, b_op};
@@ -140,10 +139,9 @@ module nn_mac_chain #(
           .RSTALLCARRYIN(1'b0), .RSTALUMODE(1'b0), .RSTCTRL(1'b0), .RSTINMODE(1'b0),
           .PCOUT(pc[(i+1)*48 +: 48])
         );
-      end else begin : g_infer
+      end
 `else
       if (1) begin : g_infer
-`endif
         // Behavioural slice: the A/B, M and P registers of the DSP, P = M + PCIN.
         reg signed [AB-1:0] a_q;
         reg signed [BB-1:0] b_q;
@@ -159,6 +157,7 @@ module nn_mac_chain #(
         end
         assign pc[(i+1)*48 +: 48] = p_q;
       end
+`endif
     end
   endgenerate
 

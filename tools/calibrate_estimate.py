@@ -61,7 +61,8 @@ def synth_module(folder, module, family):
     if not os.path.exists(stat):
         prims = sorted(f for f in os.listdir(folder) if re.match(r"nn_.*\.v$", f))
         files = " ".join(os.path.join("..", "..", f) for f in prims + [module + ".v"])
-        script = (f"read_verilog -DSYNTHESIS {files}\n"
+        defs = "-DSYNTHESIS -DNNGEN_DSP48E2" if family == "xcup" else "-DSYNTHESIS"
+        script = (f"read_verilog {defs} {files}\n"
                   f"synth_xilinx -family {family} -top {module} -flatten\n"
                   f"tee -q -o {module}_{family}.json stat -json\n")
         with open(os.path.join(out, f"{module}_{family}.ys"), "w") as f:

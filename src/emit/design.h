@@ -85,8 +85,8 @@ StreamTiming streamTiming(const Design& d, int images);
 
 /// The hand-written modules of rtl_primitives/ every design uses (file `<name>.v`).
 inline constexpr const char* kPrimitiveModules[] = {
-    "nn_fifo",       "nn_mul_lut",     "nn_mul_packed",    "nn_pipeline_ctrl",
-    "nn_requantize", "nn_skid_buffer", "nn_sliding_window"};
+    "nn_fifo",          "nn_mac_chain",  "nn_mul_lut",     "nn_mul_packed",
+    "nn_pipeline_ctrl", "nn_requantize", "nn_skid_buffer", "nn_sliding_window"};
 
 /// Splits free text (a description, a file name) into lines that are safe inside a `//` or `#`
 /// comment: line breaks (LF, CR, CRLF, vertical tab, form feed) start a new line and every

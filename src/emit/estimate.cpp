@@ -95,7 +95,8 @@ ResourceInventory moduleInventory(const ModuleInfo& m, const std::string& family
     addRomCost(f.reuse, products * ww, inv);
     inv.muxLuts = f.simd * dw * ceilDiv(f.sf - 1, 3);
     inv.regBits += double(f.outputs) * m.accumulatorBits;
-    inv.multRegBits = products * (dw + ww + pw);
+    // The multipliers' operand and product registers; inside the DSPs with cascades.
+    inv.multRegBits = f.chain > 0 ? 0 : products * (dw + ww + pw);
     if (f.style == Multipliers::Dsp)
       inv.dsps = f.multipliers();
     else

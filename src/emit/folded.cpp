@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <functional>
 
 #include "emit/design.h"
 #include "emit/module_text.h"
@@ -44,6 +45,9 @@ std::string packedLiteral(const std::vector<int64_t>& v, int laneBits) {
   return fmt::format("{}'h{}", bits, hex);
 }
 
+/// The FAMILY parameter of nn_mul_packed and nn_mac_chain.
+const char* familyName(DspFamily f) { return f == DspFamily::UltraScale ? "ULTRASCALE" : "7SERIES"; }
+
 /// The rounded product range of x * w for x in the input type (the reference's rule: a user
 /// accumulator rounds every product to its fraction bits).
 std::pair<Int128, Int128> productRange(const Layer& l, int64_t w) {
@@ -57,6 +61,140 @@ std::pair<Int128, Int128> productRange(const Layer& l, int64_t w) {
   return {std::min(a, b), std::max(a, b)};
 }
 
+
+/// A weight ROM `name` addressed by `addr` (addrBits bits): word t = (v*NF + nf)*SF + sf holds
+/// the weight of lane p (output channel nf*PE + p) and of the j-th slot of `slots` (input
+/// v*K + sf*SIMD + slots[j]) at bits [(j*PE + p)*WW +: WW]; zero past N and K.
+std::string weightRom(const std::string& name, const std::string& addr, int addrBits,
+                      const LayerFold& f, const std::vector<std::vector<int64_t>>& W, int K,
+                      int WW, const std::vector<int>& slots) {
+  const int PE = f.pe, SIMD = f.simd, N = f.outputs, T = f.reuse;
+  const int bits = PE * static_cast<int>(slots.size()) * WW;
+  std::string v = fmt::format("  reg [{}:0] {};\n  always @* begin\n    case ({})\n", bits - 1,
+                              name, addr);
+  for (int t = 0; t < T; ++t) {
+    const int sf = t % f.sf, nf = (t / f.sf) % f.nf, vec = t / (f.sf * f.nf);
+    std::vector<int64_t> word(size_t(PE) * slots.size(), 0);
+    for (size_t j = 0; j < slots.size(); ++j)
+      for (int p = 0; p < PE; ++p) {
+        const int n = nf * PE + p, k = sf * SIMD + slots[j];
+        if (n < N && k < K) word[j * PE + p] = W[n][size_t(vec) * K + k];
+      }
+    v += fmt::format("      {}'d{}: {} = {};\n", addrBits, t, name, packedLiteral(word, WW));
+  }
+  v += fmt::format("      default: {} = {}'d0;\n    endcase\n  end\n", name, bits);
+  return v;
+}
+
+/// The weight ROM and the PE x SIMD products prod_p<lane>_s<slot> (2 cycles after issue), on
+/// nn_mul_packed (f.lanes per DSP) or nn_mul_lut.
+std::string emitMultipliers(const LayerFold& f, const std::vector<std::vector<int64_t>>& W, int K,
+                            int DW, int WW, bool xSigned, int stB) {
+  const int PE = f.pe, SIMD = f.simd, PW = DW + WW;
+  std::vector<int> slots(SIMD);
+  for (int s = 0; s < SIMD; ++s) slots[s] = s;
+  std::string v = fmt::format(
+      "  // Weight ROM: word `step` = (v*{} + nf)*{} + sf holds the weight of lane p (output "
+      "channel nf*{} + p) and slot s (input v*{} + sf*{} + s) at bits [(s*{} + p)*{} +: {}].\n",
+      f.nf, f.sf, PE, K, SIMD, PE, WW, WW);
+  v += weightRom("w_fold", "step", stB, f, W, K, WW, slots);
+  v += fmt::format("  // Products, 2 cycles after issue: prod_p<lane>_s<slot> = x * w ({} bits).\n",
+                   PW);
+  for (int p = 0; p < PE; ++p)
+    for (int s = 0; s < SIMD; ++s) v += fmt::format("  wire [{}:0] prod_p{}_s{};\n", PW - 1, p, s);
+  for (int s = 0; s < SIMD; ++s) {
+    if (f.style == Multipliers::Dsp) {
+      for (int p0 = 0; p0 < PE; p0 += f.lanes) {
+        std::string outs;
+        for (int p = p0 + f.lanes - 1; p >= p0; --p)
+          outs += fmt::format("{}prod_p{}_s{}", outs.empty() ? "" : ", ", p, s);
+        v += fmt::format(
+            "  nn_mul_packed #(.LANES({}), .X_W({}), .X_SIGNED({}), .W_W({}), .W_SIGNED(1), "
+            ".FAMILY(\"{}\")) u_mul_p{}_s{} (\n"
+            "    .clk(clk), .ce(ce), .x(x_fold[{}+:{}]), .w(w_fold[{}+:{}]), .p({{{}}})\n  );\n",
+            f.lanes, DW, xSigned ? 1 : 0, WW, familyName(f.family), p0, s, s * DW, DW,
+            (s * PE + p0) * WW, f.lanes * WW, outs);
+      }
+    } else {
+      for (int p = 0; p < PE; ++p)
+        v += fmt::format(
+            "  nn_mul_lut #(.X_W({}), .X_SIGNED({}), .W_W({})) u_mul_p{}_s{} (.clk(clk), .ce(ce), "
+            ".x(x_fold[{}+:{}]), .w(w_fold[{}+:{}]), .p(prod_p{}_s{}));\n",
+            DW, xSigned ? 1 : 0, WW, p, s, s * DW, DW, (s * PE + p) * WW, WW, p, s);
+    }
+  }
+  return v;
+}
+
+/// The systolic DSP cascades (nn_mac_chain) of a fold with f.chain > 0: slot s's activation
+/// and its weights' ROM address delayed by delay[s] cycles (registers shared by all lanes), one
+/// ROM per delay, and per lane p and segment g the cascade sum chain_p<p>_g<g>, Lmax + 2 cycles
+/// after issue (Lmax = segLen[0], the longest segment).
+std::string emitChains(const LayerFold& f, const std::vector<std::vector<int64_t>>& W, int K,
+                       int DW, int WW, bool xSigned, const std::vector<int>& segStart,
+                       const std::vector<int>& segLen, const std::vector<int>& delay, int stB,
+                       const std::function<int(int)>& segBits) {
+  const int PE = f.pe, SIMD = f.simd, Lmax = segLen[0];
+  std::string v = fmt::format(
+      "  // Systolic skew: slot s of a cascade of n slots at position i is presented {} - n + i "
+      "cycles after issue.\n"
+      "  // x_skew_s<s>: slot s's activation, delayed; step_d<d>: the ROM address, delayed d "
+      "cycles.\n",
+      Lmax);
+  std::string shifts;
+  for (int d = 1; d < Lmax; ++d) {
+    v += fmt::format("  reg [{}:0] step_d{};\n", stB - 1, d);
+    shifts += fmt::format("      step_d{} <= {};\n", d, d == 1 ? "step" : fmt::format("step_d{}", d - 1));
+  }
+  for (int s = 0; s < SIMD; ++s) {
+    const int d = delay[s];
+    if (d == 0) {
+      v += fmt::format("  wire [{}:0] x_skew_s{} = x_fold[{}+:{}];\n", DW - 1, s, s * DW, DW);
+      continue;
+    }
+    v += fmt::format("  reg [{}:0] x_delay_s{};  // {} cycle(s)\n", d * DW - 1, s, d);
+    shifts += d == 1 ? fmt::format("      x_delay_s{} <= x_fold[{}+:{}];\n", s, s * DW, DW)
+                     : fmt::format("      x_delay_s{} <= {{x_delay_s{}[{}:0], x_fold[{}+:{}]}};\n", s,
+                                   s, (d - 1) * DW - 1, s * DW, DW);
+    v += fmt::format("  wire [{}:0] x_skew_s{} = x_delay_s{}[{}+:{}];\n", DW - 1, s, s, (d - 1) * DW,
+                     DW);
+  }
+  if (!shifts.empty()) v += "  always @(posedge clk) begin\n    if (ce) begin\n" + shifts + "    end\n  end\n";
+  // One ROM per delay: the slots presented d cycles after issue, read at step_d<d>.
+  std::vector<std::vector<int>> slotsAt(Lmax);
+  std::vector<int> indexIn(SIMD);
+  for (int s = 0; s < SIMD; ++s) {
+    indexIn[s] = static_cast<int>(slotsAt[delay[s]].size());
+    slotsAt[delay[s]].push_back(s);
+  }
+  v += fmt::format(
+      "  // Weight ROMs: w_skew_d<d> holds, for the slots presented d cycles after issue (j-th "
+      "of them), the weight of lane p at bits [(j*{} + p)*{} +: {}]; word = (v*{} + nf)*{} + sf.\n",
+      PE, WW, WW, f.nf, f.sf);
+  for (int d = 0; d < Lmax; ++d)
+    if (!slotsAt[d].empty())
+      v += weightRom(fmt::format("w_skew_d{}", d), d == 0 ? "step" : fmt::format("step_d{}", d),
+                     stB, f, W, K, WW, slotsAt[d]);
+  v += "  // DSP cascades: lane p, segment g sums its slots' products inside the DSPs.\n";
+  for (int p = 0; p < PE; ++p)
+    for (size_t g = 0; g < segLen.size(); ++g) {
+      const int n = segLen[g], sw = segBits(n);
+      std::string xs, ws;
+      for (int i = n - 1; i >= 0; --i) {
+        const int s = segStart[g] + i;
+        xs += fmt::format("{}x_skew_s{}", xs.empty() ? "" : ", ", s);
+        ws += fmt::format("{}w_skew_d{}[{}+:{}]", ws.empty() ? "" : ", ", delay[s],
+                          (indexIn[s] * PE + p) * WW, WW);
+      }
+      v += fmt::format("  wire [{}:0] chain_p{}_g{};\n", sw - 1, p, g);
+      v += fmt::format(
+          "  nn_mac_chain #(.N({}), .X_W({}), .X_SIGNED({}), .W_W({}), .W_SIGNED(1), .SUM_W({}), "
+          ".FAMILY(\"{}\")) u_chain_p{}_g{} (\n"
+          "    .clk(clk), .ce(ce), .x({{{}}}),\n    .w({{{}}}),\n    .sum(chain_p{}_g{})\n  );\n",
+          n, DW, xSigned ? 1 : 0, WW, sw, familyName(f.family), p, g, xs, ws, p, g);
+    }
+  return v;
+}
 }  // namespace
 
 ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<const Layer*>& after,
@@ -98,10 +236,38 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
   prodT.width = PW;
   prodT.intBits = PW - prodFrac;
   prodT.isSigned = true;
+  // With DSP cascades (f.chain > 0) the lane adds its cascades' sums instead: SIMD slots split
+  // into near-equal segments, segment g summed by one nn_mac_chain; slot s at position i of a
+  // segment of length n is presented `delay[s]` = Lmax - n + i cycles after issue, so that every
+  // cascade's sum is ready Lmax + 2 cycles after issue.
+  const bool chained = f.chain > 0;
+  std::vector<int> segStart, segLen, delay(SIMD, 0);
+  int Lmax = 0;
+  if (chained) {
+    const int segs = (SIMD + f.chain - 1) / f.chain;
+    for (int g = 0, start = 0; g < segs; ++g) {
+      const int n = SIMD / segs + (g < SIMD % segs ? 1 : 0);
+      segStart.push_back(start);
+      segLen.push_back(n);
+      start += n;
+    }
+    Lmax = segLen[0];
+    for (size_t g = 0; g < segLen.size(); ++g)
+      for (int i = 0; i < segLen[g]; ++i) delay[segStart[g] + i] = Lmax - segLen[g] + i;
+  }
+  auto segBits = [&](int n) { return PW + static_cast<int>(std::bit_width(unsigned(n - 1))); };
   std::vector<int> laneWidth(PE);
   for (int p = 0; p < PE; ++p) {
     std::vector<Term> terms;
-    for (int s = 0; s < SIMD; ++s) {
+    if (chained) {
+      for (size_t g = 0; g < segLen.size(); ++g) {
+        FixedType segT = prodT;
+        segT.width = segBits(segLen[g]);
+        segT.intBits = segT.width - prodFrac;
+        terms.push_back(lanes.input(fmt::format("p{}_g{}", p, g), fmt::format("chain_p{}_g{}", p, g), segT));
+      }
+    }
+    for (int s = 0; s < SIMD && !chained; ++s) {
       Term t = lanes.input(fmt::format("p{}_s{}", p, s), fmt::format("prod_p{}_s{}", p, s), prodT);
       if (l.accumType) t = lanes.round(t, l.arith.accFrac, l.accumType->rounding);
       terms.push_back(t);
@@ -156,7 +322,8 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
     epi.addOutput(node, m.outChannelBits);
   }
   const int epiStages = epi.stages();
-  const int mulLatency = 2;                      // nn_mul_packed / nn_mul_lut
+  // Cycles from issue to the products (nn_mul_packed / nn_mul_lut), or to the cascades' sums.
+  const int mulLatency = chained ? Lmax + 2 : 2;
   const int accStage = mulLatency + laneStages;  // cycles from issue to the lane sums
   const int stages = accStage + 1 + epiStages;   // issue -> accumulators -> output register
   m.pipelineStages = stages;
@@ -169,6 +336,11 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
   m.stats.requantBits += lanes.stats().requantBits;
   m.stats.compareBits += lanes.stats().compareBits;
   m.stats.registerBits += lanes.stats().registerBits;
+  const int stB = bitsFor(T - 1);
+  if (chained) {  // the delayed activations and ROM addresses of the systolic skew
+    for (int s = 0; s < SIMD; ++s) m.stats.registerBits += int64_t{delay[s]} * DW;
+    m.stats.registerBits += int64_t{Lmax - 1} * stB;
+  }
 
   // Header.
   std::vector<std::string> desc;
@@ -183,7 +355,12 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
       "output channels x SIMD {} inputs per cycle; {} value(s) per vector.",
       T, V, NF, SF, PE, SIMD, K));
   desc.push_back(
-      f.style == Multipliers::Dsp
+      chained
+          ? fmt::format("Multipliers: {} DSP slice(s) in cascades of up to {} (nn_mac_chain): each "
+                        "lane's {} products are summed inside the DSPs ({}x{} bits), weights from "
+                        "a {} x {}-bit ROM.",
+                        f.multipliers(), Lmax, SIMD, DW, WW, T, PE * SIMD * WW)
+      : f.style == Multipliers::Dsp
           ? fmt::format("Multipliers: {} DSP multiplier(s) (nn_mul_packed), {} product(s) each "
                         "({}x{} bits), weights from a {} x {}-bit ROM.",
                         f.multipliers(), f.lanes, DW, WW, T, PE * SIMD * WW)
@@ -197,9 +374,10 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
   desc.push_back(fmt::format("Output stream: {} pixels of {} channels, {} each.", m.out.h * m.out.w,
                              m.out.c, last.resultType.str()));
   desc.push_back(fmt::format(
-      "Timing: one {} per {} cycle(s); latency 1 (window) + {} (multipliers) + {} (lane adder "
-      "trees) + 1 (accumulators) + {} (epilogue) cycles after its last fold step.",
-      perPixel ? "input pixel" : "window", NF * SF, mulLatency, laneStages, epiStages));
+      "Timing: one {} per {} cycle(s); latency 1 (window) + {} ({}) + {} (lane adder trees) + 1 "
+      "(accumulators) + {} (epilogue) cycles after its last fold step.",
+      perPixel ? "input pixel" : "window", NF * SF, mulLatency,
+      chained ? "DSP cascades" : "multipliers", laneStages, epiStages));
   desc.push_back(fmt::format("Accumulators: {} x {} bits (exact).", N, accBits));
   m.description = desc[1].substr(2);
 
@@ -236,7 +414,7 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
                                   advance.empty() ? "" : "if (" + advance + ") ", name, name, b,
                                   count - 1, b, name, b));
   };
-  const int sfB = bitsFor(SF - 1), nfB = bitsFor(NF - 1), vB = bitsFor(V - 1), stB = bitsFor(T - 1);
+  const int sfB = bitsFor(SF - 1), nfB = bitsFor(NF - 1), vB = bitsFor(V - 1);
   counter("sf", SF, "");
   counter("nf", NF, SF > 1 ? fmt::format("sf == {}'d{}", sfB, SF - 1) : "");
   if (SF > 1) lastVec.push_back(fmt::format("sf == {}'d{}", sfB, SF - 1));
@@ -283,53 +461,10 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
     v += fmt::format("      default: x_fold = {}'d0;\n    endcase\n  end\n", SIMD * DW);
   }
 
-  // Weight ROM: word `step` holds the weight of lane p, slot s at bits [(s*PE + p)*WW +: WW].
-  v += fmt::format(
-      "  // Weight ROM: word `step` = (v*{} + nf)*{} + sf holds the weight of lane p (output "
-      "channel nf*{} + p) and slot s (input v*{} + sf*{} + s) at bits [(s*{} + p)*{} +: {}].\n",
-      NF, SF, PE, K, SIMD, PE, WW, WW);
-  v +=
-      fmt::format("  reg [{}:0] w_fold;\n  always @* begin\n    case (step)\n", PE * SIMD * WW - 1);
-  for (int t = 0; t < T; ++t) {
-    const int sf = t % SF, nf = (t / SF) % NF, vec = t / (SF * NF);
-    std::vector<int64_t> word(size_t(PE) * SIMD, 0);
-    for (int s = 0; s < SIMD; ++s)
-      for (int p = 0; p < PE; ++p) {
-        const int n = nf * PE + p, k = sf * SIMD + s;
-        if (n < N && k < K) word[size_t(s) * PE + p] = W[n][size_t(vec) * K + k];
-      }
-    v += fmt::format("      {}'d{}: w_fold = {};\n", stB, t, packedLiteral(word, WW));
-  }
-  v += fmt::format("      default: w_fold = {}'d0;\n    endcase\n  end\n", PE * SIMD * WW);
-
-  // Multipliers.
-  v +=
-      fmt::format("  // Products, {} cycles after issue: prod_p<lane>_s<slot> = x * w ({} bits).\n",
-                  mulLatency, PW);
-  for (int p = 0; p < PE; ++p)
-    for (int s = 0; s < SIMD; ++s) v += fmt::format("  wire [{}:0] prod_p{}_s{};\n", PW - 1, p, s);
-  for (int s = 0; s < SIMD; ++s) {
-    if (f.style == Multipliers::Dsp) {
-      for (int p0 = 0; p0 < PE; p0 += f.lanes) {
-        std::string outs;
-        for (int p = p0 + f.lanes - 1; p >= p0; --p)
-          outs += fmt::format("{}prod_p{}_s{}", outs.empty() ? "" : ", ", p, s);
-        v += fmt::format(
-            "  nn_mul_packed #(.LANES({}), .X_W({}), .X_SIGNED({}), .W_W({}), .W_SIGNED(1), "
-            ".FAMILY(\"{}\")) u_mul_p{}_s{} (\n"
-            "    .clk(clk), .ce(ce), .x(x_fold[{}+:{}]), .w(w_fold[{}+:{}]), .p({{{}}})\n  );\n",
-            f.lanes, DW, inT.isSigned ? 1 : 0, WW,
-            f.family == DspFamily::UltraScale ? "ULTRASCALE" : "7SERIES", p0, s, s * DW, DW,
-            (s * PE + p0) * WW, f.lanes * WW, outs);
-      }
-    } else {
-      for (int p = 0; p < PE; ++p)
-        v += fmt::format(
-            "  nn_mul_lut #(.X_W({}), .X_SIGNED({}), .W_W({})) u_mul_p{}_s{} (.clk(clk), .ce(ce), "
-            ".x(x_fold[{}+:{}]), .w(w_fold[{}+:{}]), .p(prod_p{}_s{}));\n",
-            DW, inT.isSigned ? 1 : 0, WW, p, s, s * DW, DW, (s * PE + p) * WW, WW, p, s);
-    }
-  }
+  if (chained)
+    v += emitChains(f, W, K, DW, WW, inT.isSigned, segStart, segLen, delay, stB, segBits);
+  else
+    v += emitMultipliers(f, W, K, DW, WW, inT.isSigned, stB);
 
   // Control of the accumulators, delayed to the lane sums.
   v += "  // Issue-time control, delayed to the lane sums.\n";

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -99,6 +100,16 @@ LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily fami
     u.pe = N;
     u.simd = u.vectorLen;
     return u;
+  }
+  if (f.style == Multipliers::Dsp && f.lanes == 1) {
+    // A cascade adds the exact products; a user accumulator type that rounds every product
+    // keeps the fabric adder tree (the rounding happens between the DSPs).
+    const ProductWidths pw = productWidths(l);
+    const int prodFrac = l.inType.fracBits() + l.arith.coeffFrac;
+    const bool exact = !l.accumType || l.arith.accFrac == prodFrac;
+    const int segments = ceilDiv(f.simd, kMaxDspChain), len = ceilDiv(f.simd, segments);
+    const int sumBits = pw.xBits + pw.wBits + static_cast<int>(std::bit_width(unsigned(len - 1)));
+    if (exact && f.simd > 1 && sumBits <= 48) f.chain = len;
   }
   return f;
 }

@@ -33,6 +33,11 @@ struct LayerFold {
   Multipliers style = Multipliers::Lut;   ///< Lut or Dsp (folded layers only)
   int lanes = 1;                          ///< products per DSP (Dsp): 1, 2 or 4
   DspFamily family = DspFamily::Series7;  ///< the DSP slice the packing is built for
+  /// Dsp with one product per DSP: the longest DSP cascade (rtl_primitives/nn_mac_chain.v) that
+  /// sums a lane's SIMD products inside the DSPs; the SIMD slots are split into ceil(SIMD /
+  /// chain) cascades of near-equal length whose sums an adder tree adds. 0: the products leave
+  /// the DSPs (nn_mul_packed) and the fabric adds them.
+  int chain = 0;
   bool folded() const { return reuse > 1; }
   int stepsPerVector() const { return nf * sf; }
   /// Multiplier instances: PE*SIMD products (Lut), SIMD*PE/lanes DSPs (Dsp).
@@ -49,11 +54,17 @@ struct ProductWidths {
 /// The operand widths of l's products (after lower_arithmetic).
 ProductWidths productWidths(const Layer& l);
 
+/// Products per DSP cascade (LayerFold::chain) of a folded layer: at most this many, so that a
+/// cascade adds at most kMaxDspChain - 1 cycles to the latency of a tree.
+inline constexpr int kMaxDspChain = 12;
+
 /// The fold of l at reuse factor `reuse` with multipliers `style` (Lut or Dsp): V and K from
 /// the layer's geometry (a Dense whose input has several pixels accumulates pixel by pixel when
 /// reuse >= pixels), then the NF x SF split of at most reuse / V cycles per vector that needs
 /// the fewest multipliers (PE a multiple of the DSP lanes). The resulting R (LayerFold::reuse)
-/// can be below `reuse` when no split uses every cycle.
+/// can be below `reuse` when no split uses every cycle. One product per DSP uses DSP cascades
+/// (LayerFold::chain) when the layer adds its products unrounded and a cascade's sum fits the
+/// DSP's 48-bit P.
 /// @throws Error naming the layer when reuse < 1 or exceeds the layer's products per output
 ///         pixel, or when style is Dsp and one product does not fit a DSP of `family`
 LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily family);

@@ -14,7 +14,10 @@ top=$(sed -n 's/.*"top": "\(.*\)".*/\1/p' "$work/rtl/design.json")
 (cd "$work/rtl" && verilator --lint-only -Wall --top-module "$top" $(cat filelist.f))
 echo "lint: verilator --lint-only -Wall clean"
 (cd "$work/rtl" && yosys -q -p "read_verilog -DSYNTHESIS $(tr '\n' ' ' < filelist.f); hierarchy -check -top $top")
-echo "lint: yosys read_verilog + hierarchy -check clean"
+# and as the UltraScale+ script reads it (DSP cascades as DSP48E2 instances)
+(cd "$work/rtl" && yosys -q -p "read_verilog -lib +/xilinx/cells_xtra.v; \
+  read_verilog -DSYNTHESIS -DNNGEN_DSP48E2 $(tr '\n' ' ' < filelist.f); hierarchy -check -top $top")
+echo "lint: yosys read_verilog + hierarchy -check clean (with and without NNGEN_DSP48E2)"
 "$nngen" build "$net/$name.yaml" -o "$work/rtl2" >/dev/null 2>&1
 diff -r -q -x obj_dir -x run "$work/rtl" "$work/rtl2"
 echo "determinism: two builds are byte-identical"

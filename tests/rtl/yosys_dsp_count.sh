@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Yosys check of a DSP primitive in rtl_primitives/ (nn_mul_packed, nn_mac_chain): synthesizes
 # one parameter set with the same commands nngen's synthesis scripts use (read_verilog
-# -DSYNTHESIS; synth_xilinx -family F -flatten) and requires exactly DSPS DSP cells of the
+# -DSYNTHESIS, and -DNNGEN_DSP48E2 for xcup; synth_xilinx -family F -flatten) and requires exactly DSPS DSP cells of the
 # family's kind (DSP48E2 for xcup, DSP48E1 for xc7) and no other DSP or multiplier cell; with
 # --no-fabric also no LUT, FF or carry cell (everything inside the DSPs). Prints Yosys's cell
 # counts (Yosys's mapping, not Vivado's).
@@ -13,15 +13,15 @@ shift 4
 nofabric=0
 if [[ ${1:-} == --no-fabric ]]; then nofabric=1; shift; fi
 case $family in
-  xcup) fam=ULTRASCALE dsp=DSP48E2 ;;
-  xc7) fam=7SERIES dsp=DSP48E1 ;;
+  xcup) fam=ULTRASCALE dsp=DSP48E2 defs="-DSYNTHESIS -DNNGEN_DSP48E2" ;;
+  xc7) fam=7SERIES dsp=DSP48E1 defs="-DSYNTHESIS" ;;
   *) echo "unknown family $family"; exit 2 ;;
 esac
 sets=""
 for pv in "$@"; do sets+=" -set ${pv%%=*} ${pv#*=}"; done
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-yosys -p "read_verilog -DSYNTHESIS $rtl; chparam$sets -set FAMILY \"$fam\" $top; \
+yosys -p "read_verilog $defs $rtl; chparam$sets -set FAMILY \"$fam\" $top; \
   synth_xilinx -family $family -top $top -flatten; stat" > "$log" 2>&1 || {
   tail -20 "$log"; echo "FAIL: yosys exited with an error"; exit 1; }
 # The cell list of the last `stat` (the one after synthesis), I/O buffers left out.
