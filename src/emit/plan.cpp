@@ -36,7 +36,7 @@ ProductWidths productWidths(const Layer& l) {
   return w;
 }
 
-LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily family) {
+LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily family, int maxChain) {
   LayerFold f;
   f.outputs = l.out.c;
   f.family = family;
@@ -107,9 +107,9 @@ LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily fami
     const ProductWidths pw = productWidths(l);
     const int prodFrac = l.inType.fracBits() + l.arith.coeffFrac;
     const bool exact = !l.accumType || l.arith.accFrac == prodFrac;
-    const int segments = ceilDiv(f.simd, kMaxDspChain), len = ceilDiv(f.simd, segments);
+    const int segments = ceilDiv(f.simd, std::max(1, maxChain)), len = ceilDiv(f.simd, segments);
     const int sumBits = pw.xBits + pw.wBits + static_cast<int>(std::bit_width(unsigned(len - 1)));
-    if (exact && f.simd > 1 && sumBits <= 48) f.chain = len;
+    if (exact && maxChain > 1 && len > 1 && sumBits <= 48) f.chain = len;
   }
   return f;
 }
@@ -145,7 +145,7 @@ struct Evaluator {
   const std::string& producer;
   std::string family;  // the part family whose cost model judges the plans
   Design unfolded;     // every layer at R = 1
-  std::map<std::tuple<std::string, int, int>, ModuleInfo> cache;
+  std::map<std::tuple<std::string, int, int64_t>, ModuleInfo> cache;
   std::map<std::string, const Layer*> layerOf;
   std::map<std::string, std::vector<const Layer*>> followersOf;
 
@@ -171,9 +171,10 @@ struct Evaluator {
       const std::string& first = m.layers.front();
       auto f = plan.layers.find(first);
       if (f == plan.layers.end() || !f->second.folded()) continue;
-      const auto key = std::make_tuple(
-          first, f->second.reuse * 4 + f->second.lanes,
-          static_cast<int>(f->second.style) * 1000000 + f->second.pe * 1000 + f->second.simd);
+      const LayerFold& lf = f->second;
+      const auto key = std::make_tuple(first, lf.reuse * 4 + lf.lanes,
+                                       (static_cast<int>(lf.style) * 64 + lf.chain) * 1000000 +
+                                           lf.pe * 1000 + lf.simd);
       auto it = cache.find(key);
       if (it == cache.end())
         it = cache
@@ -244,8 +245,8 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
   auto keyOf = [](const FoldPlan& p) {
     std::string k;
     for (const auto& [name, f] : p.layers)
-      k += fmt::format("{}:{}:{}:{}:{}:{};", name, f.reuse, static_cast<int>(f.style), f.pe, f.simd,
-                       f.lanes);
+      k += fmt::format("{}:{}:{}:{}:{}:{}:{};", name, f.reuse, static_cast<int>(f.style), f.pe,
+                       f.simd, f.lanes, f.chain);
     for (const auto& [name, depth] : p.fifoDepth) k += fmt::format("{}={};", name, depth);
     return k;
   };
@@ -277,16 +278,25 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
   auto forEachFold = [&](const FoldPlan& p, const Layer& l, auto&& visit) {
     const auto it = p.layers.find(l.name);
     const LayerFold cur = it == p.layers.end() ? LayerFold{} : it->second;
-    for (Multipliers style : {Multipliers::Dsp, Multipliers::Lut}) {
+    // Styles: DSPs with long cascades, short cascades (less latency, more adders), none
+    // (nn_mul_packed: the fabric adds), LUT multipliers.
+    const std::pair<Multipliers, int> styles[] = {{Multipliers::Dsp, kMaxDspChain},
+                                                  {Multipliers::Dsp, 3},
+                                                  {Multipliers::Dsp, 0},
+                                                  {Multipliers::Lut, 0}};
+    for (const auto& [style, maxChain] : styles) {
       if (l.multipliers != Multipliers::Auto && style != l.multipliers) continue;
       for (int r : reuseLadder()) {
-        if (r == cur.reuse && style == cur.style) continue;
         FoldPlan q = p;
         try {
-          q.layers[l.name] = foldLayer(l, r, style, plan.family);
+          q.layers[l.name] = foldLayer(l, r, style, plan.family, maxChain);
         } catch (const Error&) {
           break;  // beyond the layer's products, or no DSP fits
         }
+        const LayerFold& nf = q.layers[l.name];
+        if (nf.reuse == cur.reuse && nf.style == cur.style && nf.chain == cur.chain &&
+            nf.pe == cur.pe && nf.simd == cur.simd)
+          continue;  // the fold it has
         if (!visit(q)) break;
       }
     }

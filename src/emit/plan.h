@@ -64,10 +64,11 @@ inline constexpr int kMaxDspChain = 12;
 /// the fewest multipliers (PE a multiple of the DSP lanes). The resulting R (LayerFold::reuse)
 /// can be below `reuse` when no split uses every cycle. One product per DSP uses DSP cascades
 /// (LayerFold::chain) when the layer adds its products unrounded and a cascade's sum fits the
-/// DSP's 48-bit P.
+/// DSP's 48-bit P; maxChain caps their length (0: no cascades, the fabric adds the products).
 /// @throws Error naming the layer when reuse < 1 or exceeds the layer's products per output
 ///         pixel, or when style is Dsp and one product does not fit a DSP of `family`
-LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily family);
+LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily family,
+                    int maxChain = kMaxDspChain);
 
 /// What `nngen build` folds toward (command line).
 struct FoldTarget {

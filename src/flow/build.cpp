@@ -77,27 +77,27 @@ std::string moduleTable(const Design& d) {
 }
 
 /// The folding plan per Conv2D/Dense module: reuse factor, PE x SIMD, where the products are
-/// computed and how busy the module is at the design's II.
+/// computed (per DSP; the longest DSP cascade) and how busy the module is at the design's II.
 std::string planTable(const Design& d) {
-  std::string s =
-      fmt::format("{:<28} {:>5} {:>9} {:>6} {:>10} {:>9} {:>6} {:>11} {:>5}\n", "folding", "R",
-                  "PExSIMD", "V*NF*SF", "products", "DSP", "per", "busy/image", "fifo");
+  std::string s = fmt::format("{:<28} {:>5} {:>9} {:>6} {:>10} {:>9} {:>6} {:>7} {:>11} {:>5}\n",
+                              "folding", "R", "PExSIMD", "V*NF*SF", "products", "DSP", "per",
+                              "cascade", "busy/image", "fifo");
   for (const auto& m : d.modules) {
     if (!m.fold && !m.accumulatorBits) continue;
     if (!m.fold) {
-      s += fmt::format("{:<28} {:>5} {:>9} {:>6} {:>10} {:>9} {:>6} {:>11} {:>5}\n", m.name, 1, "-",
-                       "-", "CSD", 0, "-", "-", m.fifoDepth);
+      s += fmt::format("{:<28} {:>5} {:>9} {:>6} {:>10} {:>9} {:>6} {:>7} {:>11} {:>5}\n", m.name,
+                       1, "-", "-", "CSD", 0, "-", "-", "-", m.fifoDepth);
       continue;
     }
     const LayerFold& f = *m.fold;
     const int64_t windows = int64_t{m.out.h} * m.out.w;
     s += fmt::format(
-        "{:<28} {:>5} {:>9} {:>6} {:>10} {:>9} {:>6} {:>11} {:>5}\n", m.name, f.reuse,
+        "{:<28} {:>5} {:>9} {:>6} {:>10} {:>9} {:>6} {:>7} {:>11} {:>5}\n", m.name, f.reuse,
         fmt::format("{}x{}", f.pe, f.simd), fmt::format("{}*{}*{}", f.vectors, f.nf, f.sf),
         fmt::format("{} {}", f.pe * f.simd, f.style == Multipliers::Dsp ? "dsp" : "lut"),
         f.style == Multipliers::Dsp ? f.multipliers() : 0,
-        f.style == Multipliers::Dsp ? std::to_string(f.lanes) : "-", windows * f.reuse,
-        m.fifoDepth);
+        f.style == Multipliers::Dsp ? std::to_string(f.lanes) : "-",
+        f.chain > 0 ? std::to_string(f.chain) : "-", windows * f.reuse, m.fifoDepth);
   }
   return s;
 }

@@ -303,4 +303,33 @@ layers:
      multipliers: dsp, precision: {{weight: "ap_fixed<8,2,AP_RND,AP_SAT>", result: "ap_fixed<10,4>"}}}}
 """, rng7.uniform(-2, 2, (40, 6, 6, 3)))
 
+# 9. fold_cascade (issue 9): 16-bit products, one per DSP, summed in DSP cascades
+#    (nn_mac_chain): conv0 27 inputs per cycle in 3 cascades of 9, fc0 pixel by pixel (a
+#    cascade of 4), fc1 13 inputs per cycle in cascades of 7 and 6 (unequal: skewed delays).
+rng9 = np.random.default_rng(9009)
+net = "fold_cascade"
+ck0 = rng9.normal(0, 0.4, (3, 3, 3, 4)).astype(np.float32)
+cb0 = rng9.normal(0, 0.2, 4).astype(np.float32)
+ckd0 = rng9.normal(0, 0.4, (2 * 2 * 4, 26)).astype(np.float32)
+ckd1 = rng9.normal(0, 0.3, (26, 3)).astype(np.float32)
+cbd1 = rng9.normal(0, 0.2, 3).astype(np.float32)
+write(net, f"""# Golden test (issue 9): 16-bit folded layers whose products are summed in DSP cascades.
+nngen: 1
+name: fold_cascade
+precision:
+  default: ap_fixed<16,6>
+input:
+  shape: [6, 6, 3]
+  precision: ap_fixed<16,6>
+layers:
+  - {{name: conv0, type: Conv2D, filters: 4, kernel_size: 3, kernel: {save(net, "conv0_k", ck0)},
+     bias: {save(net, "conv0_b", cb0)}, activation: relu, reuse_factor: 2, multipliers: dsp}}
+  - {{name: pool0, type: MaxPooling2D, pool_size: 2}}
+  - {{name: flat, type: Flatten}}
+  - {{name: fc0, type: Dense, units: 26, use_bias: false, kernel: {save(net, "fc0_k", ckd0)}, reuse_factor: 4,
+     multipliers: dsp, activation: relu}}
+  - {{name: fc1, type: Dense, units: 3, kernel: {save(net, "fc1_k", ckd1)}, bias: {save(net, "fc1_b", cbd1)},
+     reuse_factor: 2, multipliers: dsp}}
+""", rng9.uniform(-4, 4, (40, 6, 6, 3)))
+
 print("wrote golden networks to", HERE, "and configs/tiny")
