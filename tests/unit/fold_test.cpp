@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "emit/design.h"
+#include "emit/estimate.h"
 #include "emit/plan.h"
 #include "flow/flow.h"
 #include "passes/passes.h"
@@ -110,6 +111,38 @@ TEST_F(Folding, DenseAccumulatesPixelByPixel) {
       nngen::foldLayer(d, 4, nngen::Multipliers::Lut, nngen::DspFamily::Series7);
   EXPECT_EQ(whole.vectors, 1);
   EXPECT_EQ(whole.vectorLen, 18);
+}
+
+TEST_F(Folding, OneProductPerDspSumsInDspCascades) {
+  // 3x3x1 windows of 16-bit values, 2 filters: R = 2 gives PE 1 x SIMD 9, one product per DSP.
+  const nngen::Graph g =
+      nngen::runPasses(nngen::loadSpec(spec(conv(", reuse_factor: 2, multipliers: dsp"))));
+  const nngen::Layer& l = g.layers[0];
+  using nngen::DspFamily;
+  using nngen::Multipliers;
+  const nngen::LayerFold f = nngen::foldLayer(l, 2, Multipliers::Dsp, DspFamily::Series7);
+  ASSERT_EQ(f.lanes, 1);
+  ASSERT_EQ(f.simd, 9);
+  EXPECT_EQ(f.chain, 9);  // one cascade of 9
+  EXPECT_EQ(nngen::foldLayer(l, 2, Multipliers::Dsp, DspFamily::Series7, 4).chain, 3);  // 3x3
+  EXPECT_EQ(nngen::foldLayer(l, 2, Multipliers::Dsp, DspFamily::Series7, 0).chain, 0);
+  EXPECT_EQ(nngen::foldLayer(l, 2, Multipliers::Lut, DspFamily::Series7).chain, 0);
+  // The module: cascades instead of multipliers, their registers inside the DSPs, and the
+  // latency of the cascade (9 + 2 cycles) instead of multiplier + adder tree.
+  const nngen::ModuleInfo m = nngen::emitFoldedModule(g, l, {}, f, "test");
+  EXPECT_THAT(m.verilog, HasSubstr("nn_mac_chain #(.N(9)"));
+  EXPECT_THAT(m.verilog, ::testing::Not(HasSubstr("nn_mul_packed #(")));
+  EXPECT_EQ(nngen::moduleInventory(m, "xcup").multRegBits, 0);
+  EXPECT_EQ(nngen::moduleInventory(m, "xcup").dsps, 9);
+  const nngen::LayerFold tree = nngen::foldLayer(l, 2, Multipliers::Dsp, DspFamily::Series7, 0);
+  const nngen::ModuleInfo t = nngen::emitFoldedModule(g, l, {}, tree, "test");
+  EXPECT_GT(nngen::moduleInventory(t, "xcup").multRegBits, 0);
+  EXPECT_GT(t.stats.adderBits, m.stats.adderBits);  // the tree's adders are in the fabric
+  // A user accumulator that rounds every product keeps the fabric adders (rounding between
+  // the products and the sum cannot happen inside a cascade).
+  const nngen::Graph r = nngen::runPasses(nngen::loadSpec(spec(conv(
+      ", reuse_factor: 2, multipliers: dsp, precision: {accum: \"ap_fixed<20,14>\"}"))));
+  EXPECT_EQ(nngen::foldLayer(r.layers[0], 2, Multipliers::Dsp, DspFamily::Series7).chain, 0);
 }
 
 TEST_F(Folding, PlannerKeepsTheTargetIIAndLatencyBound) {
