@@ -27,9 +27,9 @@ struct CostModel {
 
 const CostModel& costModel(const std::string& family) {
   // BEGIN calibrated coefficients (tools/calibrate_estimate.py)
-  static const CostModel xc7{0, 0.6417, 2.253,  1.549, 1.461, 0,     0.6417,
+  static const CostModel xc7{0, 0.6417, 2.253,  1.549, 1.461, 0,     1.02,
                              1, 0,      0.9165, 1.044, 1,     0.1007};
-  static const CostModel xcup{0, 0.5993, 2.191,  0.511, 1.116, 1.933, 0.5993,
+  static const CostModel xcup{0, 0.5993, 2.191,  0.511, 1.116, 1.933, 1.19,
                               1, 0,      0.9068, 1.054, 1,     0.5871};
   // END calibrated coefficients
   return family == "xcup" ? xcup : xc7;
