@@ -39,6 +39,17 @@ struct ModuleInfo {
   int foldVectors = 1;     ///< windows (pixels) per output pixel: V
   int fifoDepth = 0;       ///< FIFO in front of the module in the top level (0: a skid buffer)
   int foldWeightBits = 0;  ///< folded: bits per weight in the ROM
+  /// A folded module's weight ROM (one, or one per systolic delay with DSP cascades).
+  struct Rom {
+    int words = 0;          ///< T, one per fold step
+    int width = 0;          ///< bits per word
+    int varyingBits = 0;    ///< bit columns not constant over the words (synthesis drops the rest)
+    int distinctBits = 0;   ///< distinct varying columns (synthesis shares identical ones)
+  };
+  std::vector<Rom> foldRoms;
+  /// Delay lines of 3 or more cycles (a DSP cascade's activation skew): synthesis maps them to
+  /// shift-register LUTs (SRL16E / SRLC32E), one LUT per bit and 32 cycles.
+  int shiftRegisterLuts = 0;
   std::string verilog;     ///< the file's full text
 };
 
@@ -79,9 +90,11 @@ struct StreamTiming {
 /// Latency and II of the design as sim/nn_sim.cpp measures them, from a cycle-accurate model of
 /// the generated control logic alone (skid buffers, FIFOs, sliding-window counters with padding
 /// and stride, fold counters, valid pipelines, clock enables; no data): `images` images are
-/// streamed back to back with m_axis_tready always high.
+/// streamed with m_axis_tready always high, back to back, or with imageInterval > 0 each
+/// image's beats offered from cycle k * imageInterval on (image k, from 0; a source paced at
+/// that II, e.g. the planner's target II).
 /// @throws std::logic_error if the model stops moving (a bug).
-StreamTiming streamTiming(const Design& d, int images);
+StreamTiming streamTiming(const Design& d, int images, int imageInterval = 0);
 
 /// The hand-written modules of rtl_primitives/ every design uses (file `<name>.v`).
 inline constexpr const char* kPrimitiveModules[] = {

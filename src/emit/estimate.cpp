@@ -50,14 +50,15 @@ void addMemoryCost(const MemoryShape& m, const std::string& family, ResourceInve
                    (blocks > 1 ? m.width * ceilDiv(blocks - 1, 3) : 0);
 }
 
-void addRomCost(double words, double width, ResourceInventory& inv) {
+void addRomCost(const ModuleInfo::Rom& rom, ResourceInventory& inv) {
+  const double words = rom.words, width = rom.varyingBits;
   // Yosys 0.23 (memory_libmap) put the 672-word weight ROM of the 7-bit model's dense0 (its
   // read register is the multiplier's operand register) in block RAM and kept the ROMs of 252
   // words and fewer in logic; deeper than 256 words is taken as block RAM, in the RAMB18
   // aspect ratio that needs the fewest (UG473: 16K x 1 ... 1K x 18, 512 x 36).
   constexpr double kLutRomWords = 256;
   if (words <= kLutRomWords) {
-    inv.romLuts += width * ceilDiv(words, 64);
+    inv.romLuts += rom.distinctBits * ceilDiv(words, 64);
     return;
   }
   double best = std::numeric_limits<double>::infinity();
@@ -92,7 +93,8 @@ ResourceInventory moduleInventory(const ModuleInfo& m, const std::string& family
   if (m.fold) {
     const LayerFold& f = *m.fold;
     const double ww = m.foldWeightBits, pw = dw + ww, products = double(f.pe) * f.simd;
-    addRomCost(f.reuse, products * ww, inv);
+    for (const ModuleInfo::Rom& rom : m.foldRoms) addRomCost(rom, inv);
+    inv.memLuts += m.shiftRegisterLuts;
     inv.muxLuts = f.simd * dw * ceilDiv(f.sf - 1, 3);
     inv.regBits += double(f.outputs) * m.accumulatorBits;
     // The multipliers' operand and product registers; inside the DSPs with cascades.

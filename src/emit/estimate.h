@@ -24,7 +24,7 @@ struct ResourceInventory {
   double windowBits = 0;   ///< sliding-window and input registers, bits
   double multRegBits = 0;  ///< operand and product registers of the folded multipliers, bits
                            ///< (in the DSP slice where Yosys absorbs them, else flip-flops)
-  double memLuts = 0;      ///< LUT-RAM LUTs of line buffers and FIFOs (memoryCost())
+  double memLuts = 0;      ///< LUT-RAM LUTs of line buffers and FIFOs, shift-register LUTs
   double bram36 = 0;       ///< block RAMs (RAMB18 = 0.5)
   double dsps = 0;         ///< DSP slices (exact: the emitter instantiates them)
   double bufferBits = 0;   ///< skid-buffer data bits (top level)
@@ -45,10 +45,11 @@ struct MemoryShape {
 /// flip-flops or block RAMs, added to inv.
 void addMemoryCost(const MemoryShape& m, const std::string& family, ResourceInventory& inv);
 
-/// The cost of a weight ROM of `words` words of `width` bits read through a register: LUT6s
-/// (width x ceil(words / 64)) up to 256 words, block RAMs beyond (the RAMB18 shape needing the
-/// fewest), added to inv.
-void addRomCost(double words, double width, ResourceInventory& inv);
+/// The cost of a weight ROM read through a register, added to inv: up to 256 words, LUT6s
+/// (its distinct varying bit columns x ceil(words / 64): synthesis drops constant columns and
+/// shares identical ones, so a 4-word ROM costs at most 16 LUTs however wide); beyond, block
+/// RAMs for its varying columns (the RAMB18 shape needing the fewest).
+void addRomCost(const ModuleInfo::Rom& rom, ResourceInventory& inv);
 
 /// The inventory of module m (a layer module or the argmax stage) for `family`.
 ResourceInventory moduleInventory(const ModuleInfo& m, const std::string& family);

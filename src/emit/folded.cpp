@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <bit>
 #include <functional>
+#include <set>
 
 #include "emit/design.h"
 #include "emit/module_text.h"
@@ -65,13 +66,15 @@ std::pair<Int128, Int128> productRange(const Layer& l, int64_t w) {
 /// A weight ROM `name` addressed by `addr` (addrBits bits): word t = (v*NF + nf)*SF + sf holds
 /// the weight of lane p (output channel nf*PE + p) and of the j-th slot of `slots` (input
 /// v*K + sf*SIMD + slots[j]) at bits [(j*PE + p)*WW +: WW]; zero past N and K.
+/// Its shape (words, width, varying and distinct bit columns) is appended to `roms`.
 std::string weightRom(const std::string& name, const std::string& addr, int addrBits,
                       const LayerFold& f, const std::vector<std::vector<int64_t>>& W, int K,
-                      int WW, const std::vector<int>& slots) {
+                      int WW, const std::vector<int>& slots, std::vector<ModuleInfo::Rom>& roms) {
   const int PE = f.pe, SIMD = f.simd, N = f.outputs, T = f.reuse;
   const int bits = PE * static_cast<int>(slots.size()) * WW;
   std::string v = fmt::format("  reg [{}:0] {};\n  always @* begin\n    case ({})\n", bits - 1,
                               name, addr);
+  std::vector<std::vector<bool>> column(bits, std::vector<bool>(T));
   for (int t = 0; t < T; ++t) {
     const int sf = t % f.sf, nf = (t / f.sf) % f.nf, vec = t / (f.sf * f.nf);
     std::vector<int64_t> word(size_t(PE) * slots.size(), 0);
@@ -80,16 +83,30 @@ std::string weightRom(const std::string& name, const std::string& addr, int addr
         const int n = nf * PE + p, k = sf * SIMD + slots[j];
         if (n < N && k < K) word[j * PE + p] = W[n][size_t(vec) * K + k];
       }
+    for (int b = 0; b < bits; ++b)
+      column[b][t] = (static_cast<uint64_t>(word[b / WW]) >> std::min(b % WW, 63)) & 1;
     v += fmt::format("      {}'d{}: {} = {};\n", addrBits, t, name, packedLiteral(word, WW));
   }
   v += fmt::format("      default: {} = {}'d0;\n    endcase\n  end\n", name, bits);
+  ModuleInfo::Rom rom;
+  rom.words = T;
+  rom.width = bits;
+  std::set<std::vector<bool>> distinct;
+  for (const auto& c : column)
+    if (std::find(c.begin(), c.end(), !c.front()) != c.end()) {
+      ++rom.varyingBits;
+      distinct.insert(c);
+    }
+  rom.distinctBits = static_cast<int>(distinct.size());
+  roms.push_back(rom);
   return v;
 }
 
 /// The weight ROM and the PE x SIMD products prod_p<lane>_s<slot> (2 cycles after issue), on
 /// nn_mul_packed (f.lanes per DSP) or nn_mul_lut.
 std::string emitMultipliers(const LayerFold& f, const std::vector<std::vector<int64_t>>& W, int K,
-                            int DW, int WW, bool xSigned, int stB) {
+                            int DW, int WW, bool xSigned, int stB,
+                            std::vector<ModuleInfo::Rom>& roms) {
   const int PE = f.pe, SIMD = f.simd, PW = DW + WW;
   std::vector<int> slots(SIMD);
   for (int s = 0; s < SIMD; ++s) slots[s] = s;
@@ -97,7 +114,7 @@ std::string emitMultipliers(const LayerFold& f, const std::vector<std::vector<in
       "  // Weight ROM: word `step` = (v*{} + nf)*{} + sf holds the weight of lane p (output "
       "channel nf*{} + p) and slot s (input v*{} + sf*{} + s) at bits [(s*{} + p)*{} +: {}].\n",
       f.nf, f.sf, PE, K, SIMD, PE, WW, WW);
-  v += weightRom("w_fold", "step", stB, f, W, K, WW, slots);
+  v += weightRom("w_fold", "step", stB, f, W, K, WW, slots, roms);
   v += fmt::format("  // Products, 2 cycles after issue: prod_p<lane>_s<slot> = x * w ({} bits).\n",
                    PW);
   for (int p = 0; p < PE; ++p)
@@ -133,7 +150,8 @@ std::string emitMultipliers(const LayerFold& f, const std::vector<std::vector<in
 std::string emitChains(const LayerFold& f, const std::vector<std::vector<int64_t>>& W, int K,
                        int DW, int WW, bool xSigned, const std::vector<int>& segStart,
                        const std::vector<int>& segLen, const std::vector<int>& delay, int stB,
-                       const std::function<int(int)>& segBits) {
+                       const std::function<int(int)>& segBits,
+                       std::vector<ModuleInfo::Rom>& roms) {
   const int PE = f.pe, SIMD = f.simd, Lmax = segLen[0];
   std::string v = fmt::format(
       "  // Systolic skew: slot s of a cascade of n slots at position i is presented {} - n + i "
@@ -174,7 +192,7 @@ std::string emitChains(const LayerFold& f, const std::vector<std::vector<int64_t
   for (int d = 0; d < Lmax; ++d)
     if (!slotsAt[d].empty())
       v += weightRom(fmt::format("w_skew_d{}", d), d == 0 ? "step" : fmt::format("step_d{}", d),
-                     stB, f, W, K, WW, slotsAt[d]);
+                     stB, f, W, K, WW, slotsAt[d], roms);
   v += "  // DSP cascades: lane p, segment g sums its slots' products inside the DSPs.\n";
   for (int p = 0; p < PE; ++p)
     for (size_t g = 0; g < segLen.size(); ++g) {
@@ -338,7 +356,12 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
   m.stats.registerBits += lanes.stats().registerBits;
   const int stB = bitsFor(T - 1);
   if (chained) {  // the delayed activations and ROM addresses of the systolic skew
-    for (int s = 0; s < SIMD; ++s) m.stats.registerBits += int64_t{delay[s]} * DW;
+    for (int s = 0; s < SIMD; ++s) {
+      if (delay[s] >= 3)  // Yosys's shregmap -minlen 3: SRL16E / SRLC32E
+        m.shiftRegisterLuts += DW * ((delay[s] + 31) / 32);
+      else
+        m.stats.registerBits += int64_t{delay[s]} * DW;
+    }
     m.stats.registerBits += int64_t{Lmax - 1} * stB;
   }
 
@@ -462,9 +485,10 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
   }
 
   if (chained)
-    v += emitChains(f, W, K, DW, WW, inT.isSigned, segStart, segLen, delay, stB, segBits);
+    v += emitChains(f, W, K, DW, WW, inT.isSigned, segStart, segLen, delay, stB, segBits,
+                    m.foldRoms);
   else
-    v += emitMultipliers(f, W, K, DW, WW, inT.isSigned, stB);
+    v += emitMultipliers(f, W, K, DW, WW, inT.isSigned, stB, m.foldRoms);
 
   // Control of the accumulators, delayed to the lane sums.
   v += "  // Issue-time control, delayed to the lane sums.\n";

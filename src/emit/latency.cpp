@@ -27,7 +27,7 @@ struct ModuleState {
 
 }  // namespace
 
-StreamTiming streamTiming(const Design& d, int images) {
+StreamTiming streamTiming(const Design& d, int images, int imageInterval) {
   const size_t m = d.modules.size();
   std::vector<ModuleState> st(m);
   for (size_t i = 0; i < m; ++i) st[i].pipe.assign(std::max(1, d.modules[i].pipelineStages), false);
@@ -41,7 +41,9 @@ StreamTiming streamTiming(const Design& d, int images) {
   for (long cycle = 0; beatsOut < totalOut || beatsIn < totalIn; ++cycle) {
     // Combinational values of this cycle, from the registers (no combinational loops: every
     // ready depends only on registers).
-    const bool tvalid = beatsIn < totalIn;
+    const bool tvalid =
+        beatsIn < totalIn &&
+        (imageInterval <= 0 || cycle >= (beatsIn / d.inBeatsPerImage) * long{imageInterval});
     for (size_t i = 0; i < m; ++i) {
       mValid[i] = st[i].pipe.back();
       const ModuleInfo& mi = d.modules[i];
@@ -80,7 +82,7 @@ StreamTiming streamTiming(const Design& d, int images) {
       if (beatsIn % d.inBeatsPerImage == 0) lastIn.push_back(cycle);
     }
     if (outFire && ++beatsOut % d.outBeatsPerImage == 0) lastOut.push_back(cycle);
-    idle = (inFire || outFire) ? 0 : idle + 1;
+    idle = (inFire || outFire || (beatsIn < totalIn && !tvalid)) ? 0 : idle + 1;
     if (idle > 1'000'000) throw std::logic_error("latency model: the stream stopped moving");
 
     // Clock edge.

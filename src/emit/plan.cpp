@@ -265,11 +265,12 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
     return std::max(c.lut / part->luts, c.dsp / part->dsps) * 1e9 + sum;
   };
 
-  // Three images: the second and third see the steady state of a back-to-back stream.
+  // Three images, offered at the target II: the second and third see the steady state.
   auto timing = [&](const FoldPlan& p) {
     const std::string k = keyOf(p);
     auto it = timings.find(k);
-    if (it == timings.end()) it = timings.emplace(k, streamTiming(ev.design(p, kMaxFifo), 3)).first;
+    if (it == timings.end())
+      it = timings.emplace(k, streamTiming(ev.design(p, kMaxFifo), 3, ii)).first;
     return it->second;
   };
   // Every other fold of layer l than its current one in p: visit(q) gets p with l refolded,

@@ -157,7 +157,7 @@ TEST_F(Folding, PlannerKeepsTheTargetIIAndLatencyBound) {
            "", "[8, 8, 4]")));
   nngen::FoldTarget t;
   t.targetII = 200;
-  t.maxLatency = 600;  // images stream back to back, so a slower layer queues them
+  t.maxLatency = 600;  // (for `nngen sim`'s back-to-back stream, where a slow layer queues)
   const nngen::FoldPlan p = nngen::planFolding(g, t, "test");
   const nngen::Design d = nngen::emitDesign(g, "test", p);
   EXPECT_LE(d.iiCycles, 200);
@@ -173,6 +173,17 @@ TEST_F(Folding, PlannerKeepsTheTargetIIAndLatencyBound) {
     if (f.style == nngen::Multipliers::Dsp) dsps += f.multipliers();
   EXPECT_LE(dsps, 100);
   EXPECT_LE(nngen::emitDesign(g, "test", pb).latencyCycles, 600);
+  // The planner's timing offers the images at the target II (a paced source): its plan keeps
+  // the bounds for that stream.
+  nngen::FoldTarget paced;
+  paced.targetII = 200;
+  paced.maxLatency = 200;
+  const nngen::FoldPlan pp = nngen::planFolding(g, paced, "test");
+  ASSERT_TRUE(pp.layers.count("conv0"));
+  EXPECT_GT(pp.layers.at("conv0").reuse, 1);
+  const nngen::StreamTiming tp = nngen::streamTiming(nngen::emitDesign(g, "test", pp), 3, 200);
+  EXPECT_LE(tp.latency, 200);
+  EXPECT_LE(tp.ii, 200);
   // A latency bound the unfolded design just meets leaves it unfolded.
   nngen::FoldTarget tight;
   tight.maxLatency = nngen::emitDesign(g, "test", nngen::FoldPlan{}).latencyCycles;
