@@ -27,10 +27,8 @@ struct CostModel {
 
 const CostModel& costModel(const std::string& family) {
   // BEGIN calibrated coefficients (tools/calibrate_estimate.py)
-  static const CostModel xc7{0, 0.6417, 2.253,  1.549, 1.461, 0,     1.02,
-                             1, 0,      0.9165, 1.044, 1,     0.1007};
-  static const CostModel xcup{0, 0.5993, 2.191,  0.511, 1.116, 1.933, 1.19,
-                              1, 0,      0.9068, 1.054, 1,     0.5871};
+  static const CostModel xc7{0, 0.6313, 2.184, 0.5267, 1.001, 1.338, 1.166, 1, 15.3, 0.8555, 1.047, 1, 0.1735};
+  static const CostModel xcup{0, 0.6475, 2.184, 0.569, 1.027, 1.14, 1.175, 1, 0, 0.8766, 1.071, 1, 0.7884};
   // END calibrated coefficients
   return family == "xcup" ? xcup : xc7;
 }

@@ -360,12 +360,40 @@ FoldPlan planFolding(const Graph& g, const FoldTarget& target, const std::string
     if (starts.size() > kStarts) starts.resize(kStarts);
     FoldPlan best = greedy(p, bound, iiBound);
     double bestCost = objective(best);
-    for (auto& [c, q] : starts) {
-      FoldPlan r = greedy(q, bound, iiBound);
+    auto consider = [&](const FoldPlan& start) {
+      FoldPlan r = greedy(start, bound, iiBound);
       if (const double rc = objective(r); rc < bestCost) {
         bestCost = rc;
         best = std::move(r);
+        return true;
       }
+      return false;
+    };
+    for (auto& [c, q] : starts) consider(q);
+    // Perturbation: a greedy end can hold a layer at a reuse factor whose latency another
+    // layer's (cheaper) fold needed. Give one layer back latency (its two next smaller reuse
+    // factors within the bounds) and continue greedily; keep what ends cheaper.
+    for (int round = 0; round < 3; ++round) {
+      bool improved = false;
+      const FoldPlan from = best;
+      for (const Layer* l : free) {
+        const auto it = from.layers.find(l->name);
+        if (it == from.layers.end() || !it->second.folded()) continue;
+        std::vector<std::pair<int, FoldPlan>> smaller;
+        forEachFold(from, *l, [&](const FoldPlan& q) {
+          const LayerFold& f = q.layers.at(l->name);
+          if (f.reuse < it->second.reuse && f.style == it->second.style)
+            smaller.emplace_back(f.reuse, q);
+          return f.reuse < it->second.reuse;
+        });
+        std::sort(smaller.begin(), smaller.end(),
+                  [](const auto& a, const auto& b) { return a.first > b.first; });
+        for (size_t k = 0; k < smaller.size() && k < 2; ++k) {
+          const StreamTiming t = timing(smaller[k].second);
+          if (t.ii <= iiBound && t.latency <= bound) improved |= consider(smaller[k].second);
+        }
+      }
+      if (!improved) break;
     }
     return best;
   };
