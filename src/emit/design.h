@@ -41,16 +41,16 @@ struct ModuleInfo {
   int foldWeightBits = 0;  ///< folded: bits per weight in the ROM
   /// A folded module's weight ROM (one, or one per systolic delay with DSP cascades).
   struct Rom {
-    int words = 0;          ///< T, one per fold step
-    int width = 0;          ///< bits per word
-    int varyingBits = 0;    ///< bit columns not constant over the words (synthesis drops the rest)
-    int distinctBits = 0;   ///< distinct varying columns (synthesis shares identical ones)
+    int words = 0;         ///< T, one per fold step
+    int width = 0;         ///< bits per word
+    int varyingBits = 0;   ///< bit columns not constant over the words (synthesis drops the rest)
+    int distinctBits = 0;  ///< distinct varying columns (synthesis shares identical ones)
   };
   std::vector<Rom> foldRoms;
   /// Delay lines of 3 or more cycles (a DSP cascade's activation skew): synthesis maps them to
   /// shift-register LUTs (SRL16E / SRLC32E), one LUT per bit and 32 cycles.
   int shiftRegisterLuts = 0;
-  std::string verilog;     ///< the file's full text
+  std::string verilog;  ///< the file's full text
 };
 
 /// The whole generated design.

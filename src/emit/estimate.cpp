@@ -27,8 +27,10 @@ struct CostModel {
 
 const CostModel& costModel(const std::string& family) {
   // BEGIN calibrated coefficients (tools/calibrate_estimate.py)
-  static const CostModel xc7{0, 0.6313, 2.184, 0.5267, 1.001, 1.338, 1.166, 1, 15.3, 0.8555, 1.047, 1, 0.1735};
-  static const CostModel xcup{0, 0.6475, 2.184, 0.569, 1.027, 1.14, 1.175, 1, 0, 0.8766, 1.071, 1, 0.7884};
+  static const CostModel xc7{0, 0.6313, 2.184,  0.5267, 1.001, 1.338, 1.166,
+                             1, 15.3,   0.8555, 1.047,  1,     0.1735};
+  static const CostModel xcup{0, 0.6475, 2.184,  0.569, 1.027, 1.14,  1.175,
+                              1, 0,      0.8766, 1.071, 1,     0.7884};
   // END calibrated coefficients
   return family == "xcup" ? xcup : xc7;
 }

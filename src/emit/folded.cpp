@@ -47,7 +47,9 @@ std::string packedLiteral(const std::vector<int64_t>& v, int laneBits) {
 }
 
 /// The FAMILY parameter of nn_mul_packed and nn_mac_chain.
-const char* familyName(DspFamily f) { return f == DspFamily::UltraScale ? "ULTRASCALE" : "7SERIES"; }
+const char* familyName(DspFamily f) {
+  return f == DspFamily::UltraScale ? "ULTRASCALE" : "7SERIES";
+}
 
 /// The rounded product range of x * w for x in the input type (the reference's rule: a user
 /// accumulator rounds every product to its fraction bits).
@@ -62,18 +64,17 @@ std::pair<Int128, Int128> productRange(const Layer& l, int64_t w) {
   return {std::min(a, b), std::max(a, b)};
 }
 
-
 /// A weight ROM `name` addressed by `addr` (addrBits bits): word t = (v*NF + nf)*SF + sf holds
 /// the weight of lane p (output channel nf*PE + p) and of the j-th slot of `slots` (input
 /// v*K + sf*SIMD + slots[j]) at bits [(j*PE + p)*WW +: WW]; zero past N and K.
 /// Its shape (words, width, varying and distinct bit columns) is appended to `roms`.
 std::string weightRom(const std::string& name, const std::string& addr, int addrBits,
-                      const LayerFold& f, const std::vector<std::vector<int64_t>>& W, int K,
-                      int WW, const std::vector<int>& slots, std::vector<ModuleInfo::Rom>& roms) {
+                      const LayerFold& f, const std::vector<std::vector<int64_t>>& W, int K, int WW,
+                      const std::vector<int>& slots, std::vector<ModuleInfo::Rom>& roms) {
   const int PE = f.pe, SIMD = f.simd, N = f.outputs, T = f.reuse;
   const int bits = PE * static_cast<int>(slots.size()) * WW;
-  std::string v = fmt::format("  reg [{}:0] {};\n  always @* begin\n    case ({})\n", bits - 1,
-                              name, addr);
+  std::string v =
+      fmt::format("  reg [{}:0] {};\n  always @* begin\n    case ({})\n", bits - 1, name, addr);
   std::vector<std::vector<bool>> column(bits, std::vector<bool>(T));
   for (int t = 0; t < T; ++t) {
     const int sf = t % f.sf, nf = (t / f.sf) % f.nf, vec = t / (f.sf * f.nf);
@@ -150,8 +151,7 @@ std::string emitMultipliers(const LayerFold& f, const std::vector<std::vector<in
 std::string emitChains(const LayerFold& f, const std::vector<std::vector<int64_t>>& W, int K,
                        int DW, int WW, bool xSigned, const std::vector<int>& segStart,
                        const std::vector<int>& segLen, const std::vector<int>& delay, int stB,
-                       const std::function<int(int)>& segBits,
-                       std::vector<ModuleInfo::Rom>& roms) {
+                       const std::function<int(int)>& segBits, std::vector<ModuleInfo::Rom>& roms) {
   const int PE = f.pe, SIMD = f.simd, Lmax = segLen[0];
   std::string v = fmt::format(
       "  // Systolic skew: slot s of a cascade of n slots at position i is presented {} - n + i "
@@ -162,7 +162,8 @@ std::string emitChains(const LayerFold& f, const std::vector<std::vector<int64_t
   std::string shifts;
   for (int d = 1; d < Lmax; ++d) {
     v += fmt::format("  reg [{}:0] step_d{};\n", stB - 1, d);
-    shifts += fmt::format("      step_d{} <= {};\n", d, d == 1 ? "step" : fmt::format("step_d{}", d - 1));
+    shifts +=
+        fmt::format("      step_d{} <= {};\n", d, d == 1 ? "step" : fmt::format("step_d{}", d - 1));
   }
   for (int s = 0; s < SIMD; ++s) {
     const int d = delay[s];
@@ -172,12 +173,13 @@ std::string emitChains(const LayerFold& f, const std::vector<std::vector<int64_t
     }
     v += fmt::format("  reg [{}:0] x_delay_s{};  // {} cycle(s)\n", d * DW - 1, s, d);
     shifts += d == 1 ? fmt::format("      x_delay_s{} <= x_fold[{}+:{}];\n", s, s * DW, DW)
-                     : fmt::format("      x_delay_s{} <= {{x_delay_s{}[{}:0], x_fold[{}+:{}]}};\n", s,
-                                   s, (d - 1) * DW - 1, s * DW, DW);
-    v += fmt::format("  wire [{}:0] x_skew_s{} = x_delay_s{}[{}+:{}];\n", DW - 1, s, s, (d - 1) * DW,
-                     DW);
+                     : fmt::format("      x_delay_s{} <= {{x_delay_s{}[{}:0], x_fold[{}+:{}]}};\n",
+                                   s, s, (d - 1) * DW - 1, s * DW, DW);
+    v += fmt::format("  wire [{}:0] x_skew_s{} = x_delay_s{}[{}+:{}];\n", DW - 1, s, s,
+                     (d - 1) * DW, DW);
   }
-  if (!shifts.empty()) v += "  always @(posedge clk) begin\n    if (ce) begin\n" + shifts + "    end\n  end\n";
+  if (!shifts.empty())
+    v += "  always @(posedge clk) begin\n    if (ce) begin\n" + shifts + "    end\n  end\n";
   // One ROM per delay: the slots presented d cycles after issue, read at step_d<d>.
   std::vector<std::vector<int>> slotsAt(Lmax);
   std::vector<int> indexIn(SIMD);
@@ -282,7 +284,8 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
         FixedType segT = prodT;
         segT.width = segBits(segLen[g]);
         segT.intBits = segT.width - prodFrac;
-        terms.push_back(lanes.input(fmt::format("p{}_g{}", p, g), fmt::format("chain_p{}_g{}", p, g), segT));
+        terms.push_back(
+            lanes.input(fmt::format("p{}_g{}", p, g), fmt::format("chain_p{}_g{}", p, g), segT));
       }
     }
     for (int s = 0; s < SIMD && !chained; ++s) {

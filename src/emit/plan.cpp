@@ -172,9 +172,9 @@ struct Evaluator {
       auto f = plan.layers.find(first);
       if (f == plan.layers.end() || !f->second.folded()) continue;
       const LayerFold& lf = f->second;
-      const auto key = std::make_tuple(first, lf.reuse * 4 + lf.lanes,
-                                       (static_cast<int>(lf.style) * 64 + lf.chain) * 1000000 +
-                                           lf.pe * 1000 + lf.simd);
+      const auto key = std::make_tuple(
+          first, lf.reuse * 4 + lf.lanes,
+          (static_cast<int>(lf.style) * 64 + lf.chain) * 1000000 + lf.pe * 1000 + lf.simd);
       auto it = cache.find(key);
       if (it == cache.end())
         it = cache

@@ -22,9 +22,10 @@ std::string dsp48e2Define(const std::string& family) {
 }
 
 std::string dsp48e2Comment(const std::string& family) {
-  return family == "xcup" ? "# NNGEN_DSP48E2: DSP cascades (nn_mac_chain) as DSP48E2 instances, which Yosys\n"
-                            "# 0.23 cannot infer with their adders and registers (Vivado can).\n"
-                          : "";
+  return family == "xcup"
+             ? "# NNGEN_DSP48E2: DSP cascades (nn_mac_chain) as DSP48E2 instances, which Yosys\n"
+               "# 0.23 cannot infer with their adders and registers (Vivado can).\n"
+             : "";
 }
 
 }  // namespace

@@ -46,7 +46,8 @@ struct Set {
 
 uint64_t expectedSum(const Set& s) {
   int64_t sum = 0;
-  for (int i = 0; i < kN; ++i) sum += valueOf(s.x[i], kXW, kXSigned) * valueOf(s.w[i], kWW, kWSigned);
+  for (int i = 0; i < kN; ++i)
+    sum += valueOf(s.x[i], kXW, kXSigned) * valueOf(s.w[i], kWW, kWSigned);
   return lowBits(static_cast<uint64_t>(sum), kSumW);
 }
 
@@ -55,7 +56,8 @@ std::vector<uint64_t> extremes(int w, bool isSigned) {
   std::vector<uint64_t> v;
   if (isSigned) {
     const uint64_t minV = uint64_t{1} << (w - 1);
-    for (uint64_t e : {minV, minV + 1, all, uint64_t{0}, uint64_t{1}, minV - 1}) v.push_back(lowBits(e, w));
+    for (uint64_t e : {minV, minV + 1, all, uint64_t{0}, uint64_t{1}, minV - 1})
+      v.push_back(lowBits(e, w));
   } else {
     for (uint64_t e : {uint64_t{0}, uint64_t{1}, all - 1, all}) v.push_back(lowBits(e, w));
   }
@@ -87,8 +89,14 @@ std::vector<Set> stimuli() {
     for (int i = 0; i < kN; ++i) {
       s.x[i] = lowBits(rng(), kXW);
       s.w[i] = lowBits(rng(), kWW);
-      if (k & 1) s.w[i] = lowBits(static_cast<uint64_t>(valueOf(s.w[i], static_cast<int>(rng() % kWW) + 1, kWSigned)), kWW);
-      if (k & 2) s.x[i] = lowBits(static_cast<uint64_t>(valueOf(s.x[i], static_cast<int>(rng() % kXW) + 1, kXSigned)), kXW);
+      if (k & 1)
+        s.w[i] = lowBits(
+            static_cast<uint64_t>(valueOf(s.w[i], static_cast<int>(rng() % kWW) + 1, kWSigned)),
+            kWW);
+      if (k & 2)
+        s.x[i] = lowBits(
+            static_cast<uint64_t>(valueOf(s.x[i], static_cast<int>(rng() % kXW) + 1, kXSigned)),
+            kXW);
     }
     out.push_back(s);
   }
@@ -134,8 +142,10 @@ long run(TB_MODEL& dut, const std::vector<Set>& sets, double ceLowP, uint64_t se
     for (int i = 0; i < kN; ++i) {
       // stage i: the operands of set k - i (skewed), or junk before the first set and in stalls
       const Set* src = nullptr;
-      if (i == 0) src = &s0;
-      else if (k >= static_cast<size_t>(i)) src = &accepted[k - i];
+      if (i == 0)
+        src = &s0;
+      else if (k >= static_cast<size_t>(i))
+        src = &accepted[k - i];
       xs[i] = ce && src ? src->x[i] : j.x[i];
       ws[i] = ce && src ? src->w[i] : j.w[i];
     }

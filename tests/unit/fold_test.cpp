@@ -140,8 +140,8 @@ TEST_F(Folding, OneProductPerDspSumsInDspCascades) {
   EXPECT_GT(t.stats.adderBits, m.stats.adderBits);  // the tree's adders are in the fabric
   // A user accumulator that rounds every product keeps the fabric adders (rounding between
   // the products and the sum cannot happen inside a cascade).
-  const nngen::Graph r = nngen::runPasses(nngen::loadSpec(spec(conv(
-      ", reuse_factor: 2, multipliers: dsp, precision: {accum: \"ap_fixed<20,14>\"}"))));
+  const nngen::Graph r = nngen::runPasses(nngen::loadSpec(
+      spec(conv(", reuse_factor: 2, multipliers: dsp, precision: {accum: \"ap_fixed<20,14>\"}"))));
   EXPECT_EQ(nngen::foldLayer(r.layers[0], 2, Multipliers::Dsp, DspFamily::Series7).chain, 0);
 }
 
