@@ -7,6 +7,10 @@
 //!   and w_fold (PE*SIMD weights, a ROM on step) -> multipliers (nn_mul_packed or nn_mul_lut,
 //!   2 cycles) -> per-lane adder trees (Netlist) -> accumulators acc_ch<n> -> the epilogue
 //!   netlist (bias, requantization, the element-wise layers after it) -> m_data.
+//! With one product per DSP and LayerFold::chain > 0, DSP cascades (nn_mac_chain) replace the
+//!   multipliers and most of each lane's adder tree: the SIMD inputs are skewed (x_delay_s<s>,
+//!   shared by all lanes) and the weights come from one ROM per delay (w_skew_d<d>, read at the
+//!   delayed address step_d<d>); the lane tree adds the cascades' sums.
 //! The window is held (the sliding window's ce is low) until its last fold step is issued, so a
 //! folded module accepts one window per NF*SF cycles; the FIFO in front of it (plan.h) absorbs
 //! the bursts of its input stream.
@@ -14,7 +18,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <functional>
 #include <set>
 
 #include "emit/design.h"
@@ -151,7 +154,7 @@ std::string emitMultipliers(const LayerFold& f, const std::vector<std::vector<in
 std::string emitChains(const LayerFold& f, const std::vector<std::vector<int64_t>>& W, int K,
                        int DW, int WW, bool xSigned, const std::vector<int>& segStart,
                        const std::vector<int>& segLen, const std::vector<int>& delay, int stB,
-                       const std::function<int(int)>& segBits, std::vector<ModuleInfo::Rom>& roms) {
+                       const std::vector<int>& segBits, std::vector<ModuleInfo::Rom>& roms) {
   const int PE = f.pe, SIMD = f.simd, Lmax = segLen[0];
   std::string v = fmt::format(
       "  // Systolic skew: slot s of a cascade of n slots at position i is presented {} - n + i "
@@ -198,7 +201,7 @@ std::string emitChains(const LayerFold& f, const std::vector<std::vector<int64_t
   v += "  // DSP cascades: lane p, segment g sums its slots' products inside the DSPs.\n";
   for (int p = 0; p < PE; ++p)
     for (size_t g = 0; g < segLen.size(); ++g) {
-      const int n = segLen[g], sw = segBits(n);
+      const int n = segLen[g], sw = segBits[g];
       std::string xs, ws;
       for (int i = n - 1; i >= 0; --i) {
         const int s = segStart[g] + i;
@@ -275,14 +278,17 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
     for (size_t g = 0; g < segLen.size(); ++g)
       for (int i = 0; i < segLen[g]; ++i) delay[segStart[g] + i] = Lmax - segLen[g] + i;
   }
-  auto segBits = [&](int n) { return PW + static_cast<int>(std::bit_width(unsigned(n - 1))); };
+  // A cascade of n products sums to at most PW + ceil(log2 n) bits.
+  std::vector<int> segBits;
+  for (const int n : segLen)
+    segBits.push_back(PW + static_cast<int>(std::bit_width(unsigned(n - 1))));
   std::vector<int> laneWidth(PE);
   for (int p = 0; p < PE; ++p) {
     std::vector<Term> terms;
     if (chained) {
       for (size_t g = 0; g < segLen.size(); ++g) {
         FixedType segT = prodT;
-        segT.width = segBits(segLen[g]);
+        segT.width = segBits[g];
         segT.intBits = segT.width - prodFrac;
         terms.push_back(
             lanes.input(fmt::format("p{}_g{}", p, g), fmt::format("chain_p{}_g{}", p, g), segT));
