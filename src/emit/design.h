@@ -42,7 +42,6 @@ struct ModuleInfo {
   /// A folded module's weight ROM (one, or one per systolic delay with DSP cascades).
   struct Rom {
     int words = 0;         ///< T, one per fold step
-    int width = 0;         ///< bits per word
     int varyingBits = 0;   ///< bit columns not constant over the words (synthesis drops the rest)
     int distinctBits = 0;  ///< distinct varying columns (synthesis shares identical ones)
   };

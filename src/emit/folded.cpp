@@ -70,7 +70,7 @@ std::pair<Int128, Int128> productRange(const Layer& l, int64_t w) {
 /// A weight ROM `name` addressed by `addr` (addrBits bits): word t = (v*NF + nf)*SF + sf holds
 /// the weight of lane p (output channel nf*PE + p) and of the j-th slot of `slots` (input
 /// v*K + sf*SIMD + slots[j]) at bits [(j*PE + p)*WW +: WW]; zero past N and K.
-/// Its shape (words, width, varying and distinct bit columns) is appended to `roms`.
+/// Its shape (words, varying and distinct bit columns) is appended to `roms`.
 std::string weightRom(const std::string& name, const std::string& addr, int addrBits,
                       const LayerFold& f, const std::vector<std::vector<int64_t>>& W, int K, int WW,
                       const std::vector<int>& slots, std::vector<ModuleInfo::Rom>& roms) {
@@ -94,7 +94,6 @@ std::string weightRom(const std::string& name, const std::string& addr, int addr
   v += fmt::format("      default: {} = {}'d0;\n    endcase\n  end\n", name, bits);
   ModuleInfo::Rom rom;
   rom.words = T;
-  rom.width = bits;
   std::set<std::vector<bool>> distinct;
   for (const auto& c : column)
     if (std::find(c.begin(), c.end(), !c.front()) != c.end()) {
@@ -267,21 +266,15 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
   std::vector<int> segStart, segLen, delay(SIMD, 0);
   int Lmax = 0;
   if (chained) {
-    const int segs = (SIMD + f.chain - 1) / f.chain;
-    for (int g = 0, start = 0; g < segs; ++g) {
-      const int n = SIMD / segs + (g < SIMD % segs ? 1 : 0);
+    segLen = cascadeLengths(SIMD, f.chain);
+    for (int g = 0, start = 0; g < static_cast<int>(segLen.size()); start += segLen[g++])
       segStart.push_back(start);
-      segLen.push_back(n);
-      start += n;
-    }
     Lmax = segLen[0];
     for (size_t g = 0; g < segLen.size(); ++g)
       for (int i = 0; i < segLen[g]; ++i) delay[segStart[g] + i] = Lmax - segLen[g] + i;
   }
-  // A cascade of n products sums to at most PW + ceil(log2 n) bits.
   std::vector<int> segBits;
-  for (const int n : segLen)
-    segBits.push_back(PW + static_cast<int>(std::bit_width(unsigned(n - 1))));
+  for (const int n : segLen) segBits.push_back(cascadeSumBits(PW, n));
   std::vector<int> laneWidth(PE);
   for (int p = 0; p < PE; ++p) {
     std::vector<Term> terms;

@@ -36,6 +36,17 @@ ProductWidths productWidths(const Layer& l) {
   return w;
 }
 
+std::vector<int> cascadeLengths(int simd, int maxLen) {
+  const int n = ceilDiv(simd, maxLen);
+  std::vector<int> len;
+  for (int g = 0; g < n; ++g) len.push_back(simd / n + (g < simd % n ? 1 : 0));
+  return len;
+}
+
+int cascadeSumBits(int productBits, int n) {
+  return productBits + static_cast<int>(std::bit_width(static_cast<unsigned>(n - 1)));
+}
+
 LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily family, int maxChain) {
   LayerFold f;
   f.outputs = l.out.c;
@@ -107,9 +118,8 @@ LayerFold foldLayer(const Layer& l, int reuse, Multipliers style, DspFamily fami
     const ProductWidths pw = productWidths(l);
     const int prodFrac = l.inType.fracBits() + l.arith.coeffFrac;
     const bool exact = !l.accumType || l.arith.accFrac == prodFrac;
-    const int segments = ceilDiv(f.simd, std::max(1, maxChain)), len = ceilDiv(f.simd, segments);
-    const int sumBits = pw.xBits + pw.wBits + static_cast<int>(std::bit_width(unsigned(len - 1)));
-    if (exact && maxChain > 1 && len > 1 && sumBits <= 48) f.chain = len;
+    const int len = cascadeLengths(f.simd, std::max(1, maxChain)).front();
+    if (exact && len > 1 && cascadeSumBits(pw.xBits + pw.wBits, len) <= 48) f.chain = len;
   }
   return f;
 }

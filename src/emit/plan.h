@@ -58,6 +58,13 @@ ProductWidths productWidths(const Layer& l);
 /// cascade adds at most kMaxDspChain - 1 cycles to the latency of a tree.
 inline constexpr int kMaxDspChain = 12;
 
+/// How `simd` products are split into DSP cascades of at most `maxLen` slices: the fewest
+/// cascades, of near-equal lengths, the longer ones first. @returns the lengths
+std::vector<int> cascadeLengths(int simd, int maxLen);
+
+/// Bits of the sum of n products of productBits bits each (the width of a cascade's sum).
+int cascadeSumBits(int productBits, int n);
+
 /// The fold of l at reuse factor `reuse` with multipliers `style` (Lut or Dsp): V and K from
 /// the layer's geometry (a Dense whose input has several pixels accumulates pixel by pixel when
 /// reuse >= pixels), then the NF x SF split of at most reuse / V cycles per vector that needs

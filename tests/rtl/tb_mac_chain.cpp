@@ -15,13 +15,18 @@
 #include <cstdint>
 #include <cstdio>
 #include <random>
-#include <type_traits>
 #include <vector>
 
 #include TB_HEADER
+#include "tb_operands.h"
 #include "verilated.h"
 
 namespace {
+
+using tb::extremes;
+using tb::lowBits;
+using tb::setPort;
+using tb::valueOf;
 
 constexpr int kN = N;
 constexpr int kXW = X_W;
@@ -30,14 +35,6 @@ constexpr int kWW = W_W;
 constexpr bool kWSigned = W_SIGNED != 0;
 constexpr int kSumW = SUM_W;
 static_assert(kXW <= 32 && kWW <= 32 && kSumW <= 64, "operands wider than 32 bits");
-
-uint64_t lowBits(uint64_t v, int w) { return w >= 64 ? v : v & ((uint64_t{1} << w) - 1); }
-
-int64_t valueOf(uint64_t bits, int w, bool isSigned) {
-  uint64_t v = lowBits(bits, w);
-  if (isSigned && w < 64 && (v >> (w - 1)) != 0) v |= ~((uint64_t{1} << w) - 1);
-  return static_cast<int64_t>(v);
-}
 
 /// One set: the raw operands of the N stages.
 struct Set {
@@ -49,25 +46,6 @@ uint64_t expectedSum(const Set& s) {
   for (int i = 0; i < kN; ++i)
     sum += valueOf(s.x[i], kXW, kXSigned) * valueOf(s.w[i], kWW, kWSigned);
   return lowBits(static_cast<uint64_t>(sum), kSumW);
-}
-
-std::vector<uint64_t> extremes(int w, bool isSigned) {
-  const uint64_t all = lowBits(~uint64_t{0}, w);
-  std::vector<uint64_t> v;
-  if (isSigned) {
-    const uint64_t minV = uint64_t{1} << (w - 1);
-    for (uint64_t e : {minV, minV + 1, all, uint64_t{0}, uint64_t{1}, minV - 1})
-      v.push_back(lowBits(e, w));
-  } else {
-    for (uint64_t e : {uint64_t{0}, uint64_t{1}, all - 1, all}) v.push_back(lowBits(e, w));
-  }
-  std::vector<uint64_t> unique;
-  for (uint64_t e : v) {
-    bool seen = false;
-    for (uint64_t u : unique) seen = seen || u == e;
-    if (!seen) unique.push_back(e);
-  }
-  return unique;
 }
 
 std::vector<Set> stimuli() {
@@ -101,24 +79,6 @@ std::vector<Set> stimuli() {
     out.push_back(s);
   }
   return out;
-}
-
-/// Writes `width`-bit fields into a Verilator port (an integer or a VlWide of 32-bit words).
-template <typename Port>
-void setPort(Port& port, const std::vector<uint64_t>& fields, int width) {
-  if constexpr (std::is_integral_v<Port>) {
-    uint64_t v = 0;
-    for (size_t i = 0; i < fields.size(); ++i) v |= lowBits(fields[i], width) << (i * width);
-    port = static_cast<Port>(v);
-  } else {
-    for (auto& word : port.m_storage) word = 0;
-    for (size_t i = 0; i < fields.size(); ++i)
-      for (int b = 0; b < width; ++b)
-        if ((fields[i] >> b) & 1) {
-          const size_t bit = i * width + b;
-          port.m_storage[bit / 32] |= uint32_t{1} << (bit % 32);
-        }
-  }
 }
 
 long run(TB_MODEL& dut, const std::vector<Set>& sets, double ceLowP, uint64_t seed, long& checks,

@@ -15,9 +15,14 @@
 #include <vector>
 
 #include TB_HEADER
+#include "tb_operands.h"
 #include "verilated.h"
 
 namespace {
+
+using tb::extremes;
+using tb::lowBits;
+using tb::valueOf;
 
 constexpr int kLanes = LANES;
 constexpr int kXW = X_W;
@@ -26,16 +31,6 @@ constexpr int kWW = W_W;
 constexpr bool kWSigned = W_SIGNED != 0;
 constexpr int kPW = kXW + kWW;
 static_assert(kXW + kLanes * kWW <= 64 && kLanes * kPW <= 64, "ports wider than 64 bits");
-
-/// The low `w` bits of v.
-uint64_t lowBits(uint64_t v, int w) { return w >= 64 ? v : v & ((uint64_t{1} << w) - 1); }
-
-/// The value of the low `w` bits of `bits`, two's complement or unsigned.
-int64_t valueOf(uint64_t bits, int w, bool isSigned) {
-  uint64_t v = lowBits(bits, w);
-  if (isSigned && w < 64 && (v >> (w - 1)) != 0) v |= ~((uint64_t{1} << w) - 1);
-  return static_cast<int64_t>(v);
-}
 
 /// One input vector: x and the packed weight lanes.
 struct Vec {
@@ -51,26 +46,6 @@ uint64_t expectedP(const Vec& v) {
     p |= lowBits(static_cast<uint64_t>(x * wk), kPW) << (k * kPW);
   }
   return p;
-}
-
-/// The extreme values of a `w`-bit operand as raw bit patterns.
-std::vector<uint64_t> extremes(int w, bool isSigned) {
-  const uint64_t all = lowBits(~uint64_t{0}, w);
-  std::vector<uint64_t> v;
-  if (isSigned) {
-    const uint64_t minV = uint64_t{1} << (w - 1);
-    for (uint64_t e : {minV, minV + 1, all, uint64_t{0}, uint64_t{1}, minV - 1})
-      v.push_back(lowBits(e, w));
-  } else {
-    for (uint64_t e : {uint64_t{0}, uint64_t{1}, all - 1, all}) v.push_back(lowBits(e, w));
-  }
-  std::vector<uint64_t> unique;
-  for (uint64_t e : v) {
-    bool seen = false;
-    for (uint64_t u : unique) seen = seen || u == e;
-    if (!seen) unique.push_back(e);
-  }
-  return unique;
 }
 
 /// The stimuli (see the file comment); `exhaustive` tells which kind they are.

@@ -51,14 +51,14 @@ TEST(EstimateMemory, LutRamFollowsTheSliceRamShapes) {
 
 TEST(EstimateMemory, DeepWeightRomsGoToBlockRam) {
   nngen::ResourceInventory small, deep, shallow;
-  nngen::addRomCost({252, 84, 84, 84}, small);  // the 7-bit model's dense1 at R 252: logic
+  nngen::addRomCost({252, 84, 84}, small);  // the 7-bit model's dense1 at R 252: logic
   EXPECT_EQ(small.romLuts, 84 * 4);
   EXPECT_EQ(small.bram36, 0);
-  nngen::addRomCost({672, 42, 42, 42}, deep);  // its dense0 at R 672: three RAMB18 in 1K x 18
+  nngen::addRomCost({672, 42, 42}, deep);  // its dense0 at R 672: three RAMB18 in 1K x 18
   EXPECT_EQ(deep.romLuts, 0);
   EXPECT_EQ(deep.bram36, 1.5);
   // 4 words: at most 16 distinct columns, shared by synthesis however wide the word.
-  nngen::addRomCost({4, 9216, 9000, 14}, shallow);
+  nngen::addRomCost({4, 9000, 14}, shallow);
   EXPECT_EQ(shallow.romLuts, 14);
 }
 
