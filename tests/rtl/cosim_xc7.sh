@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Post-synthesis check of a DSP primitive in rtl_primitives/ on 7-series: the Verilator RTL
-# model (a driver: cosim_mul_packed_drv.cpp, cosim_mac_chain_drv.cpp) writes its ports under
+# model (a driver built from cosim_drv.cpp) writes its ports under
 # random stimulus and stalls to an FST file; Yosys synthesizes the same parameter set
 # (synth_xilinx -family xc7, so the DSP48E1s absorb the registers, the post-adders and the
 # cascade), simulates the netlist with its own cell models (techlibs/xilinx/cells_sim.v) on
