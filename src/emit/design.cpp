@@ -381,13 +381,31 @@ Term dotProduct(Netlist& net, const Layer& l, int n, const std::vector<Term>& x,
   net.comment(fmt::format("y_ch{}: {}sum of x*w over {} tap(s), {} nonzero weight(s)", n,
                           bias ? "bias + " : "", taps.size(), nonzero));
   std::vector<Term> terms;
+  int64_t constant = bias ? a.bias[n] : 0;  // at accFrac
   for (const Tap& t : taps) {
+    if (l.inType.binary) {
+      // x = 2b - 1 for the stored bit b, so a product p(x) is p(-1) + b * (p(+1) - p(-1)): a
+      // constant plus b, or ~b (b XNOR the weight's sign), times |p(+1) - p(-1)|. For +-1 weights
+      // the sum is 2 * popcount(XNOR) - N (Courbariaux et al., arXiv 1602.02830).
+      const int64_t c = a.coeff[t.coeff];
+      if (c == 0) continue;
+      auto product = [&](int64_t v) {  // as the reference computes it (Layer::Arith)
+        return l.accumType ? roundFrac(v * c, a.coeffFrac, a.accFrac, l.accumType->rounding)
+                           : v * c;
+      };
+      const int64_t plus = product(1), minus = product(-1), d = plus - minus;
+      constant += d >= 0 ? minus : plus;
+      const Term bit = d >= 0 ? x[t.input] : net.bitComplement(x[t.input]);
+      Term p = net.multiply(bit, d >= 0 ? d : -d, a.accFrac);
+      if (p.node >= 0) terms.push_back(p);
+      continue;
+    }
     Term p = net.multiply(x[t.input], a.coeff[t.coeff], a.coeffFrac);
     if (p.node < 0) continue;                                             // zero weight: no logic
     if (l.accumType) p = net.round(p, a.accFrac, l.accumType->rounding);  // no overflow yet
     terms.push_back(p);
   }
-  if (bias) terms.push_back(net.constant(a.bias[n], a.accFrac));
+  if (constant != 0) terms.push_back(net.constant(constant, a.accFrac));
   Term acc = net.sum(std::move(terms));
   accBits = std::max(accBits, net.nodes()[acc.node].width);
   if (l.accumType) acc = net.requantize(acc, *l.accumType);  // the one overflow step
@@ -554,7 +572,9 @@ ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& produc
         std::vector<Term> taps;
         for (const Tap& t : layerTaps(l, n)) taps.push_back(x[t.input]);
         if (l.kind == LayerKind::MaxPool2D) {
-          outs[n] = net.requantize(maxTree(net, taps), l.resultType);
+          // of binary inputs: the maximum of the bits (an OR) is the binary result
+          outs[n] = l.inType.binary ? maxTree(net, taps)
+                                    : net.requantize(maxTree(net, taps), l.resultType);
         } else if (l.kind == LayerKind::AvgPool2D) {
           outs[n] = averagePool(net, l, taps, accBits);
         } else {

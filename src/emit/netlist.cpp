@@ -43,7 +43,12 @@ Netlist::Netlist(std::string prefix, int levelsPerStage)
     : prefix_(std::move(prefix)), levels_(std::max(1, levelsPerStage)) {}
 
 int Netlist::newNode(NetNode n) {
-  if (n.op != NetNode::Op::Requant && n.op != NetNode::Op::Input) {
+  auto oneBit = [&](int x) { return x >= 0 && nodes_[x].width == 1 && !nodes_[x].isSigned; };
+  if (n.op == NetNode::Op::Not || n.op == NetNode::Op::Sign ||
+      (n.op == NetNode::Op::Max && oneBit(n.a) && oneBit(n.b))) {  // one unsigned bit
+    n.width = 1;
+    n.isSigned = false;
+  } else if (n.op != NetNode::Op::Requant && n.op != NetNode::Op::Input) {
     n.width = signedBitsFor(n.lo, n.hi);
     n.isSigned = true;
   }
@@ -59,9 +64,26 @@ Term Netlist::input(const std::string& name, const std::string& expr, const Fixe
   n.expr = expr;
   n.width = t.width;
   n.isSigned = t.isSigned;
-  n.lo = t.minRaw();
+  n.lo = t.binary ? 0 : t.minRaw();  // binary: the stored bit
   n.hi = t.maxRaw();
   return Term{newNode(std::move(n)), false, t.fracBits()};
+}
+
+Term Netlist::bitComplement(const Term& b) {
+  const int x = materialize(b);
+  if (nodes_[x].width != 1 || nodes_[x].isSigned || nodes_[x].lo < 0 || nodes_[x].hi > 1)
+    throw std::logic_error("bitComplement of a wire that is not one unsigned bit");
+  if (auto it = complements_.find(x); it != complements_.end()) return Term{it->second, false, 0};
+  NetNode n;
+  n.op = NetNode::Op::Not;
+  n.a = x;
+  n.lo = 0;
+  n.hi = 1;
+  n.depth = nodes_[x].depth;  // folds into the LUT that reads it
+  n.name = nodes_[x].name + "_n";
+  const int node = newNode(std::move(n));
+  complements_[x] = node;
+  return Term{node, false, 0};
 }
 
 Term Netlist::constant(int64_t value, int frac) {
@@ -219,6 +241,16 @@ Term Netlist::relu(const Term& a) {
 Term Netlist::requantize(const Term& a, const FixedType& t) {
   const int x = materialize(a);
   const NetNode& nx = nodes_[x];
+  if (t.binary) {  // the sign activation: one bit, 1 (+1) when a >= 0
+    if (nx.lo >= 0 || nx.hi < 0) return constant(nx.lo >= 0 ? 1 : 0, 0);
+    NetNode n;
+    n.op = NetNode::Op::Sign;
+    n.a = x;
+    n.lo = 0;
+    n.hi = 1;
+    n.depth = nx.depth;  // the operand's top bit: no logic
+    return Term{newNode(std::move(n)), false, 0};
+  }
   if (nx.op == NetNode::Op::Const)
     return constant(nngen::requantize(nx.value, a.frac, t), t.fracBits());
   NetNode n;
@@ -372,7 +404,11 @@ NetSchedule Netlist::schedule() const {
         read(x.b, x.width - x.shB, st);
         break;
       case NetNode::Op::Neg:
+      case NetNode::Op::Not:
         read(x.a, x.width, st);
+        break;
+      case NetNode::Op::Sign:
+        read(x.a, nodes_[x.a].width, st);
         break;
       case NetNode::Op::Sticky:
         read(x.a, x.inFrac + x.width - 2, st);
@@ -444,6 +480,16 @@ std::string Netlist::print(const NetSchedule& sc) const {
         break;
       case NetNode::Op::Neg:
         body += fmt::format("  wire {} = {}'d0 - {};\n", w, x.width, opnd(x.a, 0, x.width, st));
+        break;
+      case NetNode::Op::Not:
+        body += fmt::format("  wire {} = ~{};\n", w, ref(x.a, st));
+        break;
+      case NetNode::Op::Sign:
+        body += fmt::format("  wire {} = ~{}[{}];  // sign: 1 (+1) when >= 0\n", w, ref(x.a, st),
+                            nodes_[x.a].width - 1);
+        if (nodes_[x.a].width > 1)  // the sign reads the top bit alone
+          unused += (unused.empty() ? "" : ", ") +
+                    fmt::format("{}[{}:0]", ref(x.a, st), nodes_[x.a].width - 2);
         break;
       case NetNode::Op::Max: {
         const NetNode &a = nodes_[x.a], &b = nodes_[x.b];

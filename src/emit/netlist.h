@@ -22,7 +22,9 @@ namespace nngen {
 
 /// One wire of the netlist.
 struct NetNode {
-  enum class Op { Input, Const, Add, Neg, Max, Relu, Requant, Sticky };
+  /// Not: the complement of a one-bit wire (XNOR with a constant 0); Sign: one bit, 1 when a >= 0
+  /// (the `binary` type's encoding of +1, FixedType).
+  enum class Op { Input, Const, Add, Neg, Max, Relu, Requant, Sticky, Not, Sign };
   Op op = Op::Input;
   int a = -1, b = -1;      ///< operand nodes
   int shA = 0, shB = 0;    ///< left shifts applied to the operands (Add, Max)
@@ -67,8 +69,12 @@ class Netlist {
   Netlist(std::string prefix, int levelsPerStage);
 
   /// A registered input of `width` bits read by the Verilog expression `expr`, of fixed-point
-  /// type `t` (its signedness and range are used).
+  /// type `t` (its signedness and range are used). A `binary` input is its stored bit b (range
+  /// 0..1, value 2b - 1): callers that compute with it use the bit (see bitComplement).
   Term input(const std::string& name, const std::string& expr, const FixedType& t);
+  /// ~b of a one-bit wire (range 0..1), shared by all callers for the same wire; costs no logic
+  /// of its own (an inverted LUT input).
+  Term bitComplement(const Term& b);
   /// A constant raw value with `frac` fractional bits.
   Term constant(int64_t value, int frac);
   /// a + b (aligned to the larger frac); constants folded.
@@ -87,7 +93,8 @@ class Netlist {
   Term relu(const Term& a);
   /// Requantize a into t (rounding and overflow of t), by an nn_requantize instance; returns a
   /// itself when the conversion is the identity (same fraction bits and width, a's exact range
-  /// fits t, so neither rounding nor overflow acts).
+  /// fits t, so neither rounding nor overflow acts). Into `binary`: the sign bit, a >= 0 (a is
+  /// a number here, never an already binary bit).
   Term requantize(const Term& a, const FixedType& t);
   /// a rounded to `toFrac` fractional bits with `mode`, without any overflow step (the wire is
   /// as wide as the rounded range): nngen::roundFrac in hardware, an nn_requantize instance
@@ -146,6 +153,7 @@ class Netlist {
   std::vector<int> outputs_;
   std::vector<int> outputWidths_;
   std::map<std::pair<int, int64_t>, Term> oddProducts_;
+  std::map<int, int> complements_;  // one-bit node -> its Not node
   std::map<int, std::vector<std::string>>
       comments_;  // printed before node index key  // (input node, odd f) -> x*f
 };

@@ -12,10 +12,32 @@
 
 namespace nngen {
 
-int64_t FixedType::minRaw() const { return isSigned ? -(int64_t{1} << (width - 1)) : 0; }
+int64_t FixedType::minRaw() const {
+  if (binary) return -1;
+  return isSigned ? -(int64_t{1} << (width - 1)) : 0;
+}
 
 int64_t FixedType::maxRaw() const {
+  if (binary) return 1;
   return isSigned ? (int64_t{1} << (width - 1)) - 1 : (int64_t{1} << width) - 1;
+}
+
+FixedType FixedType::makeBinary() {
+  FixedType t;
+  t.width = 1;
+  t.intBits = 1;
+  t.isSigned = false;
+  t.binary = true;
+  return t;
+}
+
+FixedType FixedType::makeTernary() {
+  FixedType t;
+  t.width = 2;
+  t.intBits = 2;
+  t.rounding = Rounding::RndZero;
+  t.overflow = Overflow::SatSym;
+  return t;
 }
 
 const char* roundingName(Rounding r) {
@@ -53,6 +75,8 @@ const char* overflowName(Overflow o) {
 }
 
 std::string FixedType::str() const {
+  if (binary) return "binary";
+  if (isTernary()) return "ternary";
   std::string s = fmt::format("{}<{},{}", isSigned ? "ap_fixed" : "ap_ufixed", width, intBits);
   if (rounding != Rounding::Trn || overflow != Overflow::Wrap) {
     s += fmt::format(",{}", roundingName(rounding));
@@ -77,14 +101,18 @@ static int toInt(const std::string& digits, const std::string& text) {
 }
 
 FixedType parseFixedType(const std::string& text) {
+  static const std::regex named(R"(\s*(binary|ternary)\s*)");
+  std::smatch b;
+  if (std::regex_match(text, b, named))
+    return b[1] == "binary" ? FixedType::makeBinary() : FixedType::makeTernary();
   static const std::regex re(
       R"(\s*(ap_fixed|ap_ufixed|fixed|ufixed|ap_int|ap_uint|int|uint)\s*<\s*([-+]?\d+)\s*)"
       R"((?:,\s*([-+]?\d+)\s*)?(?:,\s*(\w+)\s*)?(?:,\s*(\w+)\s*)?(?:,\s*(\d+)\s*)?>\s*)");
   std::smatch m;
   if (!std::regex_match(text, m, re)) {
     throw std::invalid_argument(fmt::format(
-        "invalid precision '{}': expected e.g. ap_fixed<16,6>, ap_ufixed<8,3,AP_RND,AP_SAT> or "
-        "fixed<16,6>",
+        "invalid precision '{}': expected e.g. ap_fixed<16,6>, ap_ufixed<8,3,AP_RND,AP_SAT>, "
+        "fixed<16,6>, binary or ternary",
         text));
   }
   const std::string kind = m[1];
@@ -231,6 +259,7 @@ static Int128 roundToFrac(int64_t raw, int fromFrac, int toFrac, Rounding mode) 
 }
 
 int64_t requantize(int64_t raw, int fromFrac, const FixedType& to) {
+  if (to.binary) return raw >= 0 ? 1 : -1;  // the sign at any scale
   return applyOverflow(roundToFrac(raw, fromFrac, to.fracBits(), to.rounding), to);
 }
 
@@ -246,6 +275,7 @@ int64_t roundFrac(int64_t raw, int fromFrac, int toFrac, Rounding mode) {
 
 int64_t quantizeReal(double x, const FixedType& to) {
   if (!std::isfinite(x)) throw std::invalid_argument(fmt::format("value {} is not finite", x));
+  if (to.binary) return x >= 0 ? 1 : -1;
   const double scaled = std::ldexp(x, to.fracBits());  // exact: a power-of-two scaling
   if (std::fabs(scaled) >= std::ldexp(1.0, 62)) {
     // Beyond every type (widths are at most 62 bits), so it overflows; being >= 2^62 the double
@@ -270,6 +300,7 @@ int64_t quantizeReal(double x, const FixedType& to) {
 
 bool fitsReal(double x, const FixedType& to) {
   if (!std::isfinite(x)) return false;
+  if (to.binary) return true;  // binarization takes every value
   const double scaled = std::ldexp(x, to.fracBits());
   if (std::fabs(scaled) >= std::ldexp(1.0, 62)) return false;
   const double fl = std::floor(scaled);
@@ -279,7 +310,9 @@ bool fitsReal(double x, const FixedType& to) {
   const bool qOdd = (static_cast<int64_t>(fl) & 1) != 0;
   const Int128 v =
       Int128{static_cast<int64_t>(fl)} + (roundUp(to.rounding, qOdd, half, rest, x < 0) ? 1 : 0);
-  return v >= to.minRaw() && v <= to.maxRaw();
+  // AP_SAT_SYM moves the most negative value to -max: that value does not fit either
+  const Int128 lo = to.minRaw() + (to.overflow == Overflow::SatSym && to.isSigned ? 1 : 0);
+  return v >= lo && v <= to.maxRaw();
 }
 
 double rawToReal(int64_t raw, int frac) { return std::ldexp(static_cast<double>(raw), -frac); }

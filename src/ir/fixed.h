@@ -43,18 +43,35 @@ const char* overflowName(Overflow o);
 /// A fixed-point type: `width` bits in all, `intBits` of them left of the binary point
 /// (the sign bit included when signed). intBits may be negative or larger than width,
 /// as in ap_fixed. Widths are limited to 1..62 bits so raw values fit an int64_t.
+///
+/// Two spellings name the types of binary and ternary networks (Courbariaux et al., "Binarized
+/// Neural Networks", arXiv 1602.02830; Loncar et al., "Ternary and binary quantization for
+/// improved classification", arXiv 2003.06308):
+///  - `binary`: the two values -1 and +1 (binary weights, sign activations), raw -1 / +1 with
+///    no fraction bits, stored in hardware as one bit b with value 2b - 1 (1 = +1). Converting a
+///    value into it is the sign: x >= 0 gives +1, x < 0 gives -1 (as QKeras's `binary`, Larq and
+///    Brevitas's BipolarQuant). binary is set, width 1.
+///  - `ternary`: {-1, 0, +1}, an ordinary type: ap_fixed<2,2,AP_RND_ZERO,AP_SAT_SYM> (round to
+///    nearest with |x| <= 0.5 to 0, saturate symmetrically); str() spells it `ternary`.
 struct FixedType {
   int width = 16;                      ///< total bits W
   int intBits = 6;                     ///< integer bits I (sign included when signed)
   bool isSigned = true;                ///< ap_fixed (true) or ap_ufixed (false)
   Rounding rounding = Rounding::Trn;   ///< quantization mode
   Overflow overflow = Overflow::Wrap;  ///< overflow mode
+  bool binary = false;                 ///< the `binary` type {-1, +1} (then width 1, no modes)
+  /// The `binary` type.
+  static FixedType makeBinary();
+  /// The `ternary` type ap_fixed<2,2,AP_RND_ZERO,AP_SAT_SYM>.
+  static FixedType makeTernary();
+  /// Whether this is the `ternary` type.
+  bool isTernary() const { return *this == makeTernary(); }
 
   /// Fractional bits F = W - I; raw * 2^-F is the value.
   int fracBits() const { return width - intBits; }
-  /// Smallest raw value the type holds (-2^(W-1) signed, 0 unsigned).
+  /// Smallest raw value the type holds (-2^(W-1) signed, 0 unsigned, -1 binary).
   int64_t minRaw() const;
-  /// Largest raw value the type holds (2^(W-1)-1 signed, 2^W-1 unsigned).
+  /// Largest raw value the type holds (2^(W-1)-1 signed, 2^W-1 unsigned, +1 binary).
   int64_t maxRaw() const;
   /// hls4ml spelling, e.g. `ap_fixed<16,6>` or `ap_ufixed<8,3,AP_RND,AP_SAT>`; modes are
   /// written only when not the defaults.
@@ -70,6 +87,7 @@ struct FixedType {
 ///    count N are rejected).
 ///  - nngen's short form: `fixed<W,I>`, `ufixed<W,I>`, `int<W>`, `uint<W>`, with optional
 ///    modes without the AP_ prefix: `fixed<8,3,rnd,sat>`.
+///  - `binary` and `ternary` (see FixedType).
 /// @throws std::invalid_argument with a message naming what is wrong (no file/line: the
 ///         caller adds those).
 FixedType parseFixedType(const std::string& text);
@@ -80,6 +98,7 @@ FixedType parseFixedType(const std::string& text);
 /// same function in hardware and tests/ check the two against each other bit for bit.
 /// @param raw      input integer; its value is raw * 2^-fromFrac (any int64_t)
 /// @param fromFrac fractional bits of the input (may be negative)
+/// Into `binary`: +1 when the value is >= 0, else -1 (the sign activation).
 /// @returns the raw integer of `to` (within [to.minRaw(), to.maxRaw()])
 int64_t requantize(int64_t raw, int fromFrac, const FixedType& to);
 
@@ -95,11 +114,13 @@ int64_t roundFrac(int64_t raw, int fromFrac, int toFrac, Rounding mode);
 /// does when assigned a double (post-training quantization of weights, input preprocessing).
 /// Any finite value is accepted: one far outside the type (1e30 into ap_fixed<8,3>) saturates or
 /// wraps like any other overflowing value (AP_WRAP keeps the low W bits of the exact integer).
+/// Into `binary`: the sign, x >= 0 gives +1 (binarization; never an overflow).
 /// @throws std::invalid_argument for NaN or infinity.
 int64_t quantizeReal(double x, const FixedType& to);
 
 /// Whether quantizeReal(x, to) needs no overflow step (the rounded value is in range): false
-/// when the value saturates or wraps. Callers use it to warn about constants that overflow.
+/// when the value saturates or wraps (the most negative raw value of an AP_SAT_SYM type too:
+/// it saturates to -max). Callers use it to warn about constants that overflow.
 bool fitsReal(double x, const FixedType& to);
 
 /// The real value of a raw integer: raw * 2^-frac.

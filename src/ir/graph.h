@@ -88,7 +88,8 @@ struct Layer {
   // pixel (the layer takes at most R cycles per output pixel).
   int reuseFactor = 0;
   Multipliers multipliers = Multipliers::Auto;
-  SourceLoc reuseLoc;  ///< where reuse_factor / multipliers were given (or the layer)
+  SourceLoc reuseLoc;           ///< where reuse_factor / multipliers were given (or the layer)
+  bool reuseFactorSet = false;  ///< the layer itself gives reuse_factor (not hardware's default)
 
   /// The integer arithmetic of the layer, decided by the lower-arithmetic pass; the reference
   /// (src/ref) and the emitter (src/emit) both execute exactly this, nothing else.

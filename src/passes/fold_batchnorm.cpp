@@ -30,7 +30,9 @@ std::string foldBatchNorm(Graph& g) {
       else
         break;
     }
-    if (j == 0 || !kindInfo(g.layers[j - 1].kind).foldsBatchNorm) {
+    // Binary and ternary weights stay what they were trained to be: w * s would not be.
+    if (j == 0 || !kindInfo(g.layers[j - 1].kind).foldsBatchNorm ||
+        g.layers[j - 1].weightType.binary || g.layers[j - 1].weightType.isTernary()) {
       ++kept;
       continue;
     }

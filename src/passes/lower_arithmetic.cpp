@@ -2,6 +2,7 @@
 //! @brief Pass lower-arithmetic: integer arithmetic and proven accumulator bounds per layer.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <tuple>
 
@@ -76,6 +77,38 @@ void lowerDot(Layer& l, const std::vector<int64_t>& w, const std::vector<int64_t
   }
 }
 
+/// floor(a / b) for b > 0.
+int64_t floorDiv(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && a < 0); }
+
+/// A BatchNorm with a binary result computes sign(x * c + b) per channel (the fused BatchNorm
+/// and sign activation of binary networks, arXiv 2003.06308): rewritten as the same sign of
+/// x - theta (c > 0), theta - x (c < 0) or a constant (c = 0), theta = the integer threshold, so
+/// that the hardware is one comparison of x against a constant per channel. Exact: for c > 0,
+/// x*c + b >= 0 <=> x >= ceil(-b/c) = -floor(b/c); for c < 0, <=> x <= floor(b/|c|). Thresholds
+/// beyond the input's range are clamped to just outside it (same signs, narrower constants).
+void lowerThreshold(Layer& l) {
+  auto& a = l.arith;
+  const int64_t xmin = l.inType.minRaw(), xmax = l.inType.maxRaw();
+  for (int n = 0; n < l.out.c; ++n) {
+    const int64_t c = a.coeff[n], b = a.bias.empty() ? 0 : a.bias[n];
+    int64_t coeff = 0, bias = b >= 0 ? 0 : -1;
+    if (c > 0) {
+      coeff = 1;
+      bias = std::clamp(floorDiv(b, c), -xmax - 1, -xmin);
+    } else if (c < 0) {
+      coeff = -1;
+      bias = std::clamp(floorDiv(b, -c), xmin - 1, xmax);
+    }
+    a.coeff[n] = coeff;
+    if (a.bias.empty()) a.bias.assign(l.out.c, 0);
+    a.bias[n] = bias;
+    a.accMin[n] = std::min(coeff * xmin, coeff * xmax) + bias;
+    a.accMax[n] = std::max(coeff * xmin, coeff * xmax) + bias;
+  }
+  a.coeffFrac = 0;
+  a.accFrac = l.inType.fracBits();
+}
+
 /// Average pooling (Layer::Arith, AveragePooling2D): acc = the sum of the window's raw inputs;
 /// the result is the exact mean acc / taps rounded into the result type: a shift for a
 /// power-of-two window, else an exact constant division (src/ir/divide.h).
@@ -118,6 +151,7 @@ std::string lowerArithmetic(Graph& g) {
     if (kindInfo(l.kind).taps == TapPattern::None) continue;
     if (kindInfo(l.kind).dotProduct) {  // Conv2D, Dense, BatchNorm kept as scale-and-shift
       lowerDot(l, l.q.kernel, l.q.bias, l.out.c);
+      if (l.kind == LayerKind::BatchNorm && l.resultType.binary && !l.accumType) lowerThreshold(l);
       ++dotLayers;
     }
     // The one kind whose arithmetic is neither a dot product nor decided by its result type

@@ -24,7 +24,8 @@ struct Pass {
 /// Folds each BatchNormalization into the Conv2D/Dense before it when that is exact: directly
 /// after it, through an AveragePooling2D, or through a MaxPooling2D when every channel's scale
 /// gamma/sqrt(var+eps) is > 0 (max commutes with a positive scale). The folded layer gets
-/// w' = w*s and b' = (b - mean)*s + beta. Other BatchNorms stay and run as scale-and-shift.
+/// w' = w*s and b' = (b - mean)*s + beta. Other BatchNorms stay and run as scale-and-shift, and
+/// so do those after a layer with `binary` or `ternary` weights (w*s would not be binary).
 /// Which kinds fold and which pass the scale through are kind-table questions (LayerKindInfo).
 /// @return "folded N (bn into layer, ...), kept M as scale-and-shift"
 std::string foldBatchNorm(Graph& g);

@@ -120,6 +120,58 @@ class DuplicateKeyFinder : public YAML::EventHandler {
 };
 
 /// Walks one YAML file, remembering where each node came from for error messages.
+/// Where binary values may flow (FixedType's `binary`): into a Conv2D or Dense (XNOR/popcount
+/// or additions and subtractions), a MaxPooling2D (an OR; its result is binary too, set here when
+/// the spec gives none) or a Flatten, never out of the network. Layers with binary inputs or
+/// binary or ternary weights are built fully parallel (reuse factor 1, no multiplier); a
+/// hardware-wide reuse_factor does not apply to them.
+/// @throws Error naming the layer for any other use
+void checkBinaryChain(Graph& g) {
+  FixedType t = g.inputType;
+  std::string from;  // the layer whose result t is
+  for (Layer& l : g.layers) {
+    if (t.binary) {
+      if (l.kind == LayerKind::MaxPool2D) {
+        if (l.resultTypeSet && !l.resultType.binary)
+          throw Error(l.loc, l.name,
+                      fmt::format("the maximum of a binary input is binary; the result type "
+                                  "cannot be {} (the input is the result of '{}')",
+                                  l.resultType.str(), from));
+        l.resultType = FixedType::makeBinary();
+      } else if (l.kind != LayerKind::Conv2D && l.kind != LayerKind::Dense &&
+                 l.kind != LayerKind::Flatten) {
+        throw Error(l.loc, l.name,
+                    fmt::format("its input is binary (the result of '{}'); a {} layer cannot "
+                                "take a binary input (Conv2D, Dense, MaxPooling2D and Flatten can)",
+                                from, kindName(l.kind)));
+      }
+      if (l.pad.top || l.pad.bottom || l.pad.left || l.pad.right)
+        throw Error(l.loc, l.name,
+                    fmt::format("its input is binary (the result of '{}'), which cannot hold the "
+                                "zero of 'same' padding: use padding 'valid'",
+                                from));
+    }
+    const bool binaryLayer = kindInfo(l.kind).hasWeights &&
+                             (t.binary || l.weightType.binary || l.weightType.isTernary());
+    if (binaryLayer && l.reuseFactor > 1) {
+      if (l.reuseFactorSet)
+        throw Error(l.reuseLoc, l.name,
+                    fmt::format("reuse_factor {}: a layer with binary inputs or binary or ternary "
+                                "weights is built fully parallel (no multipliers); use 1",
+                                l.reuseFactor));
+    }
+    if (binaryLayer) l.reuseFactor = 1;
+    if (kindInfo(l.kind).taps != TapPattern::None) {
+      t = l.resultType;
+      from = l.name;
+    }
+  }
+  if (t.binary)
+    throw Error(g.layers.back().loc, g.layers.back().name,
+                "the network's output cannot be binary: the last layer's result is read as "
+                "class scores (give it a fixed-point result type)");
+}
+
 class SpecReader {
  public:
   explicit SpecReader(std::string path) : path_(std::move(path)) {
@@ -284,6 +336,27 @@ class SpecReader {
     if (n["accum"]) l.accumType = precision(n["accum"], "precision.accum");
   }
 
+  /// `binary` only where it means something (FixedType): the weights of a Conv2D/Dense and the
+  /// result of a Conv2D, Dense, BatchNormalization or MaxPooling2D (the sign activation); never
+  /// a bias, an accumulator, a BatchNorm scale or the result of a ReLU or average pooling.
+  void checkBinaryTypes(const YAML::Node& p, const Layer& l) const {
+    if (!p) return;
+    auto at = [&](const char* key) { return p.IsScalar() ? p : p[key]; };
+    if (l.weightType.binary && !kindInfo(l.kind).hasWeights)
+      fail(at("weight"), fmt::format("a {} layer cannot have binary weights (Conv2D and Dense can)",
+                                     kindName(l.kind)));
+    if (l.biasType.binary)
+      fail(at("bias"),
+           "a bias cannot be binary (binary is a weight or result type: write "
+           "precision: {weight: binary} or {result: binary})");
+    if (l.accumType && l.accumType->binary) fail(at("accum"), "an accumulator cannot be binary");
+    if (l.resultType.binary && (l.kind == LayerKind::ReLU || l.kind == LayerKind::AvgPool2D))
+      fail(at("result"),
+           fmt::format("a {} layer cannot have a binary result (the sign activation is the "
+                       "result of a Conv2D, Dense, BatchNormalization or MaxPooling2D)",
+                       kindName(l.kind)));
+  }
+
   Multipliers multipliers(const YAML::Node& n) const {
     const std::string m = scalar<std::string>(n, "multipliers");
     if (m == "lut") return Multipliers::Lut;
@@ -302,6 +375,7 @@ class SpecReader {
     if (n["reuse_factor"]) {
       l.reuseFactor = positiveInt(n["reuse_factor"], "reuse_factor");
       l.reuseLoc = locOf(n["reuse_factor"]);
+      l.reuseFactorSet = true;
     }
     if (n["multipliers"]) l.multipliers = multipliers(n["multipliers"]);
   }
@@ -355,8 +429,12 @@ Graph SpecReader::readRoot(const YAML::Node& root) {
   FixedType def;  // ap_fixed<16,6>, AP_TRN, AP_WRAP: hls4ml's default
   if (root["precision"]) {
     checkKeys(root["precision"], {"default"}, "precision");
-    if (root["precision"]["default"])
+    if (root["precision"]["default"]) {
       def = precision(root["precision"]["default"], "precision.default");
+      if (def.binary)
+        fail(root["precision"]["default"],
+             "precision.default cannot be binary: set binary weights or results per layer");
+    }
   }
 
   if (root["hardware"]) {
@@ -389,6 +467,9 @@ Graph SpecReader::readRoot(const YAML::Node& root) {
     g.input = Shape{1, 1, positiveInt(shape[0], "shape")};
   checkElements(shape, g.input, "the input");
   g.inputType = in["precision"] ? precision(in["precision"], "input.precision") : def;
+  if (g.inputType.binary)
+    fail(in["precision"],
+         "the network input cannot be binary: give the first layer a binary result instead");
   if (in["preprocess"]) {
     const YAML::Node p = in["preprocess"];
     checkKeys(p, {"pad", "repeat_channels", "scale", "offset", "pad_value"}, "input.preprocess");
@@ -418,6 +499,7 @@ Graph SpecReader::readRoot(const YAML::Node& root) {
     if (!names.insert(l.name).second) throw Error(l.loc, l.name, "duplicate layer name");
   }
   layer_.clear();
+  checkBinaryChain(g);
 
   if (root["test_data"]) {
     const YAML::Node t = root["test_data"];
@@ -568,6 +650,7 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
   }
   checkElements(n, l.out, "the output");
   readPrecision(n["precision"], def, l);
+  checkBinaryTypes(n["precision"], l);
   readFolding(n, g.hardware, l);
   cur = l.out;
   g.layers.push_back(std::move(l));

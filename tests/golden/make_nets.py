@@ -332,4 +332,124 @@ layers:
      reuse_factor: 2, multipliers: dsp}}
 """, rng9.uniform(-4, 4, (40, 6, 6, 3)))
 
+# 10. binary (issue 10): a binary network in the style of arXiv 2003.06308. conv0 (fixed-point
+#     weights) with a BatchNorm + sign folded into it; a max pool of binary values (an OR); conv1
+#     with binary weights on binary inputs (XNOR + popcount) and a BatchNorm + sign kept as a
+#     threshold per channel (negative, zero and out-of-range scales included); dense0 with
+#     ternary weights on binary inputs; the output Dense with fixed-point weights on binary inputs
+#     and a rounding accumulator.
+rng10 = np.random.default_rng(10010)
+net = "binary"
+bk0 = rng10.normal(0, 0.5, (3, 3, 1, 6)).astype(np.float32)
+bk1 = np.where(rng10.random((3, 3, 6, 8)) < 0.5, -1.0, 1.0).astype(np.float32)
+bkd0 = rng10.choice([-1.0, 0.0, 1.0], size=(8, 12)).astype(np.float32)
+bkd1 = rng10.normal(0, 0.5, (12, 5)).astype(np.float32)
+bbd1 = rng10.normal(0, 0.3, 5).astype(np.float32)
+bn0 = bn(net, "bn0", 6)
+# conv0's outputs have a standard deviation near 1.7: thresholds near +1.8 make about a fifth of
+# the signs +1, so that the max pool's OR is +1 about half the time (varied binary activations)
+bn0["moving_mean"] = save(net, "bn0_mean", rng10.normal(1.8, 0.3, 6).astype(np.float32))
+bn0["gamma"] = save(net, "bn0_gamma", rng10.uniform(0.5, 1.5, 6).astype(np.float32))
+bn1 = bn(net, "bn1", 8)
+g1 = rng10.uniform(-1.5, 1.5, 8).astype(np.float32)
+g1[2] = 0.0    # a zero scale: a constant sign
+g1[5] = 1e-3   # a tiny scale: the threshold lies outside the input's range
+np.save(os.path.join(HERE, net, "w", "bn1_gamma.npy"), g1)
+bn1["moving_mean"] = save(net, "bn1_mean", rng10.normal(0, 3, 8).astype(np.float32))
+bn2 = bn(net, "bn2", 12)
+write(net, f"""# Golden test (issue 10): binary and ternary layers: sign activations, XNOR + popcount,
+# BatchNorm + sign as per-channel thresholds, ternary weights, a max pool of binary values.
+nngen: 1
+name: binary
+precision:
+  default: ap_fixed<10,6>
+input:
+  shape: [8, 8, 1]
+  precision: ap_fixed<6,2>
+layers:
+  - {{name: conv0, type: Conv2D, filters: 6, kernel_size: 3, use_bias: false, kernel: {save(net, "conv0_k", bk0)},
+     precision: {{weight: "ap_fixed<6,2>"}}}}
+  - {{name: bn0, type: BatchNormalization, {", ".join(f"{k}: {v}" for k, v in bn0.items())},
+     precision: {{result: binary}}}}
+  - {{name: pool0, type: MaxPooling2D, pool_size: 2}}
+  - {{name: conv1, type: Conv2D, filters: 8, kernel_size: 3, use_bias: false, kernel: {save(net, "conv1_k", bk1)},
+     precision: {{weight: binary, result: "ap_int<8>"}}}}
+  - {{name: bn1, type: BatchNormalization, {", ".join(f"{k}: {v}" for k, v in bn1.items())},
+     precision: {{weight: "ap_fixed<12,4>", bias: "ap_fixed<12,8>", result: binary}}}}
+  - {{name: flat, type: Flatten}}
+  - {{name: dense0, type: Dense, units: 12, use_bias: false, kernel: {save(net, "dense0_k", bkd0)},
+     precision: {{weight: ternary, result: "ap_int<6>"}}}}
+  - {{name: bn2, type: BatchNormalization, {", ".join(f"{k}: {v}" for k, v in bn2.items())},
+     precision: {{result: binary}}}}
+  - {{name: out, type: Dense, units: 5, kernel: {save(net, "out_k", bkd1)}, bias: {save(net, "out_b", bbd1)},
+     precision: {{weight: "ap_fixed<6,2>", accum: "ap_fixed<10,6,AP_RND,AP_SAT>", result: "ap_fixed<10,6>"}}}}
+""", rng10.uniform(-2, 2, (40, 8, 8, 1)))
+
+# 11. ternary (issue 10): ternary weights on fixed-point inputs, PTQ of float weights into
+#     {-1, 0, +1} included: additions and subtractions only, no multiplier.
+rng11 = np.random.default_rng(11011)
+net = "ternary"
+tk0 = rng11.normal(0, 0.8, (3, 3, 2, 6)).astype(np.float32)
+tkd0 = rng11.choice([-1.0, 0.0, 1.0], size=(2 * 2 * 6, 10)).astype(np.float32)
+tkd1 = rng11.choice([-1.0, 0.0, 1.0], size=(10, 4)).astype(np.float32)
+tbd1 = rng11.normal(0, 0.5, 4).astype(np.float32)
+write(net, f"""# Golden test (issue 10): ternary weights (PTQ of float weights into {{-1, 0, +1}} in conv0).
+nngen: 1
+name: ternary
+precision:
+  default: ap_fixed<10,5,AP_RND,AP_SAT>
+input:
+  shape: [6, 6, 2]
+  precision: ap_fixed<8,3>
+layers:
+  - {{name: conv0, type: Conv2D, filters: 6, kernel_size: 3, padding: same, use_bias: false,
+     kernel: {save(net, "conv0_k", tk0)}, activation: relu, precision: {{weight: ternary}}}}
+  - {{name: pool0, type: MaxPooling2D, pool_size: 3}}
+  - {{name: flat, type: Flatten}}
+  - {{name: fc0, type: Dense, units: 10, use_bias: false, kernel: {save(net, "fc0_k", tkd0)}, activation: relu,
+     precision: {{weight: ternary}}}}
+  - {{name: fc1, type: Dense, units: 4, kernel: {save(net, "fc1_k", tkd1)}, bias: {save(net, "fc1_b", tbd1)},
+     precision: {{weight: ternary, bias: "ap_fixed<8,3>"}}}}
+""", rng11.uniform(-4, 4, (40, 6, 6, 2)))
+
+# 12. pruned_hetero (issue 10): 50 % of every kernel pruned (smallest magnitudes zeroed) and a
+#     different type for every layer's weights, accumulator and result (heterogeneous precision,
+#     as the hls4ml paper's AQ/AQP models).
+rng12 = np.random.default_rng(12012)
+net = "pruned_hetero"
+
+
+def prune50(w):
+    w = w.copy()
+    w[np.abs(w) < np.median(np.abs(w))] = 0.0
+    return w
+
+
+pk0 = prune50(rng12.normal(0, 0.5, (3, 3, 3, 8)).astype(np.float32))
+pk1 = prune50(rng12.normal(0, 0.3, (3, 3, 8, 8)).astype(np.float32))
+pkd0 = prune50(rng12.normal(0, 0.3, (2 * 2 * 8, 16)).astype(np.float32))
+pkd1 = prune50(rng12.normal(0, 0.4, (16, 5)).astype(np.float32))
+pbd1 = rng12.normal(0, 0.3, 5).astype(np.float32)
+write(net, f"""# Golden test (issue 10): 50 % pruned kernels, a different precision in every layer.
+nngen: 1
+name: pruned_hetero
+precision:
+  default: ap_fixed<16,6>
+input:
+  shape: [10, 10, 3]
+  precision: ap_fixed<6,2>
+layers:
+  - {{name: conv0, type: Conv2D, filters: 8, kernel_size: 3, use_bias: false, kernel: {save(net, "conv0_k", pk0)},
+     activation: relu, precision: {{weight: "ap_fixed<4,1,AP_RND>", result: "ap_ufixed<5,3,AP_RND,AP_SAT>"}}}}
+  - {{name: pool0, type: MaxPooling2D, pool_size: 2}}
+  - {{name: conv1, type: Conv2D, filters: 8, kernel_size: 3, use_bias: false, kernel: {save(net, "conv1_k", pk1)},
+     precision: {{weight: "ap_fixed<12,2>", accum: "ap_fixed<14,6,AP_RND_CONV,AP_SAT>", result: "ap_fixed<9,5,AP_RND,AP_SAT>"}}}}
+  - {{name: pool1, type: AveragePooling2D, pool_size: 1, precision: {{result: "ap_fixed<9,5,AP_RND,AP_SAT>"}}}}
+  - {{name: flat, type: Flatten}}
+  - {{name: fc0, type: Dense, units: 16, use_bias: false, kernel: {save(net, "fc0_k", pkd0)}, activation: relu,
+     precision: {{weight: "ap_fixed<3,1,AP_RND_ZERO,AP_SAT_SYM>", result: "ap_ufixed<7,4,AP_TRN,AP_SAT>"}}}}
+  - {{name: fc1, type: Dense, units: 5, kernel: {save(net, "fc1_k", pkd1)}, bias: {save(net, "fc1_b", pbd1)},
+     precision: {{weight: "ap_fixed<8,2,AP_RND>", bias: "ap_fixed<6,2>", result: "ap_fixed<14,7>"}}}}
+""", rng12.uniform(-2, 2, (40, 10, 10, 3)))
+
 print("wrote golden networks to", HERE, "and configs/tiny")

@@ -661,5 +661,60 @@ TEST(FixedParse, Rejected) {
               HasSubstr("invalid precision"));
 }
 
+// ------------------------------------------------------------------------------------------
+// binary and ternary (FixedType: the types of binary and ternary networks)
+// ------------------------------------------------------------------------------------------
+
+TEST(FixedBinary, ParsesPrintsAndHoldsPlusMinusOne) {
+  const FixedType b = parseFixedType(" binary ");
+  EXPECT_TRUE(b.binary);
+  EXPECT_EQ(b, FixedType::makeBinary());
+  EXPECT_EQ(b.width, 1);
+  EXPECT_EQ(b.fracBits(), 0);
+  EXPECT_EQ(b.minRaw(), -1);
+  EXPECT_EQ(b.maxRaw(), 1);
+  EXPECT_EQ(b.str(), "binary");
+  EXPECT_NE(b, parseFixedType("ap_uint<1>"));  // 0/1, not -1/+1
+}
+
+TEST(FixedBinary, ConversionIsTheSign) {
+  const FixedType b = FixedType::makeBinary();
+  // x >= 0 -> +1, x < 0 -> -1, whatever the scale (QKeras binary, Larq, Brevitas BipolarQuant)
+  EXPECT_EQ(quantizeReal(0.0, b), 1);
+  EXPECT_EQ(quantizeReal(-0.0, b), 1);
+  EXPECT_EQ(quantizeReal(1e-30, b), 1);
+  EXPECT_EQ(quantizeReal(-1e-30, b), -1);
+  EXPECT_EQ(quantizeReal(1e30, b), 1);
+  EXPECT_EQ(quantizeReal(-7.5, b), -1);
+  EXPECT_TRUE(fitsReal(-7.5, b));  // binarization never overflows
+  EXPECT_THROW(quantizeReal(std::nan(""), b), std::invalid_argument);
+  EXPECT_EQ(requantize(0, 12, b), 1);
+  EXPECT_EQ(requantize(-1, 12, b), -1);  // -2^-12
+  EXPECT_EQ(requantize(1, -5, b), 1);
+  EXPECT_EQ(requantize(int64_t{-1} << 60, 0, b), -1);
+  EXPECT_EQ(requantize(-1, 0, b), -1);  // binary -> binary keeps the value
+  EXPECT_EQ(requantize(1, 0, b), 1);
+  // from binary into a fixed type: the values -1 and +1
+  EXPECT_EQ(requantize(-1, 0, T(8, 3)), -32);
+  EXPECT_EQ(requantize(1, 0, T(8, 3)), 32);
+}
+
+TEST(FixedBinary, TernaryIsATwoBitSymmetricType) {
+  const FixedType t = parseFixedType("ternary");
+  EXPECT_EQ(t, T(2, 2, true, Rounding::RndZero, Overflow::SatSym));
+  EXPECT_FALSE(t.binary);
+  EXPECT_TRUE(t.isTernary());
+  EXPECT_EQ(t.str(), "ternary");
+  EXPECT_EQ(parseFixedType("ap_fixed<2,2,AP_RND_ZERO,AP_SAT_SYM>").str(), "ternary");
+  EXPECT_FALSE(parseFixedType("ap_fixed<2,2>").isTernary());
+  // PTQ: |x| <= 0.5 -> 0, beyond -> +-1, saturating symmetrically (never -2)
+  const std::pair<double, int64_t> cases[] = {{0.0, 0},    {0.5, 0},   {-0.5, 0},  {0.51, 1},
+                                              {-0.51, -1}, {1.0, 1},   {-1.0, -1}, {7.0, 1},
+                                              {-7.0, -1},  {-1.6, -1}, {1.49, 1}};
+  for (auto [x, want] : cases) EXPECT_EQ(quantizeReal(x, t), want) << x;
+  EXPECT_TRUE(fitsReal(1.0, t));
+  EXPECT_FALSE(fitsReal(-2.0, t));  // saturates to -1 (AP_SAT_SYM)
+}
+
 }  // namespace
 }  // namespace nngen
