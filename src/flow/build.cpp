@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -99,6 +100,54 @@ std::string planTable(const Design& d) {
         f.style == Multipliers::Dsp ? std::to_string(f.lanes) : "-",
         f.chain > 0 ? std::to_string(f.chain) : "-", windows * f.reuse, m.fifoDepth);
   }
+  return s;
+}
+
+/// One Conv2D/Dense's weights as the report and design.json show them.
+struct WeightRow {
+  std::string layer, type, arithmetic;
+  int64_t weights = 0, zero = 0, products = 0;
+};
+
+/// Per Conv2D/Dense: its weights, how many are zero after PTQ (pruned: a fully parallel layer
+/// builds no logic for them), the products built and how they are computed. A folded layer
+/// builds PE x SIMD multipliers used R times per output pixel; its zero weights still take
+/// their cycle.
+std::vector<WeightRow> weightRows(const Graph& g, const Design& d) {
+  std::vector<WeightRow> rows;
+  for (const Layer& l : g.layers) {
+    if (!kindInfo(l.kind).hasWeights) continue;
+    WeightRow r{l.name, l.weightType.str(), "", static_cast<int64_t>(l.q.kernel.size()), 0, 0};
+    for (int64_t w : l.q.kernel) r.zero += w == 0;
+    const ModuleInfo* m = nullptr;
+    for (const ModuleInfo& mi : d.modules)
+      if (std::find(mi.layers.begin(), mi.layers.end(), l.name) != mi.layers.end()) m = &mi;
+    const bool pm1 = l.weightType.binary || l.weightType.isTernary();
+    if (m && m->fold) {
+      r.products = int64_t{m->fold->pe} * m->fold->simd;
+      r.arithmetic =
+          fmt::format("{} multipliers, R {}", m->fold->style == Multipliers::Dsp ? "DSP" : "LUT",
+                      m->fold->reuse);
+    } else {
+      r.products = r.weights - r.zero;
+      r.arithmetic = l.inType.binary ? (pm1 ? "XNOR + popcount" : "bit x constant + adder tree")
+                     : pm1           ? "additions/subtractions"
+                                     : "CSD constant multipliers";
+    }
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+std::string weightTable(const std::vector<WeightRow>& rows) {
+  constexpr const char* fmtRow = "{:<16} {:>28} {:>8} {:>16} {:>9}  {}\n";
+  std::string s = fmt::format(fmtRow, "layer", "weight type", "weights", "zero (pruned)",
+                              "products", "arithmetic");
+  for (const WeightRow& r : rows)
+    s += fmt::format(
+        fmtRow, r.layer, r.type, r.weights,
+        fmt::format("{} ({:.1f} %)", r.zero, r.weights ? 100.0 * r.zero / r.weights : 0.0),
+        r.products, r.arithmetic);
   return s;
 }
 
@@ -226,11 +275,22 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
                       {"requantizers", m.stats.requantizers},
                       {"accumulator_bits", m.accumulatorBits}});
     j["modules"] = mods;
+    const std::vector<WeightRow> weights = weightRows(g, d);
+    nlohmann::ordered_json wj = nlohmann::ordered_json::array();
+    for (const WeightRow& r : weights)
+      wj.push_back({{"layer", r.layer},
+                    {"weight_type", r.type},
+                    {"weights", r.weights},
+                    {"zero_weights", r.zero},
+                    {"products_built", r.products},
+                    {"arithmetic", r.arithmetic}});
+    j["weights"] = wj;
     writeText(tmp / "design.json", j.dump(2) + "\n");
     std::vector<DesignEstimate> estimates;
     for (const PartInfo& p : knownParts()) estimates.push_back(estimateDesign(d, p.family));
     writeText(tmp / "estimate.json", estimateJson(d, estimates));
-    sum.table = moduleTable(d) + "\n" + planTable(d) + "\n" + formatEstimate(estimates);
+    sum.table = moduleTable(d) + "\n" + planTable(d) + "\n" + weightTable(weights) + "\n" +
+                formatEstimate(estimates);
     std::string passes;
     for (const std::string& line : sum.passLog) passes += "  " + line + "\n";
     writeText(tmp / "report.txt",

@@ -244,3 +244,37 @@ TEST_F(Binary, BinaryAndTernaryModulesHaveNoMultiplier) {
 }
 
 }  // namespace
+
+namespace {
+
+/// The report and design.json count each layer's zero (pruned) weights and the products built:
+/// a fully parallel layer builds one per nonzero weight, a folded one PE x SIMD.
+TEST_F(Binary, ReportCountsPrunedWeightsAndProductsBuilt) {
+  std::vector<double> k(18, 0.25);
+  for (size_t i = 0; i < k.size(); i += 3) k[i] = 0.0;  // 6 of 18 pruned
+  nngen::saveNpyFloat32((dir_ / "kp.npy").string(), {3, 3, 1, 2}, k);
+  std::vector<double> d(72, 0.5);
+  for (size_t i = 0; i < 36; ++i) d[i] = 0.0;  // half of the Dense
+  nngen::saveNpyFloat32((dir_ / "dp.npy").string(), {18, 4}, d);
+  nngen::BuildOptions opt;
+  opt.spec = spec(
+      "  - {name: conv0, type: Conv2D, filters: 2, kernel_size: 3, use_bias: false, kernel: "
+      "kp.npy, reuse_factor: 1}\n"
+      "  - {name: flat, type: Flatten}\n"
+      "  - {name: fc, type: Dense, units: 4, use_bias: false, kernel: dp.npy, reuse_factor: 6, "
+      "multipliers: lut}\n");
+  opt.outDir = (dir_ / "rtl").string();
+  const nngen::BuildSummary s = nngen::buildDesign(opt, [](const std::string&) {});
+  EXPECT_THAT(s.table, HasSubstr("6 (33.3 %)"));
+  std::ifstream f(dir_ / "rtl" / "design.json");
+  const std::string json((std::istreambuf_iterator<char>(f)), {});
+  const std::string compact = std::regex_replace(json, std::regex("\\s+"), "");
+  EXPECT_THAT(compact, HasSubstr("{\"layer\":\"conv0\",\"weight_type\":\"ap_fixed<16,6>\","
+                                 "\"weights\":18,\"zero_weights\":6,\"products_built\":12,"
+                                 "\"arithmetic\":\"CSDconstantmultipliers\"}"));
+  // 72 products per output pixel at R 6: 12 multipliers, whatever the zeros
+  EXPECT_THAT(compact, HasSubstr("{\"layer\":\"fc\",\"weight_type\":\"ap_fixed<16,6>\","
+                                 "\"weights\":72,\"zero_weights\":36,\"products_built\":12,"));
+}
+
+}  // namespace
