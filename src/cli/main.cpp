@@ -2,6 +2,7 @@
 //! @brief The nngen command line: argument parsing (CLI11) and printing only; the work is in
 //!        nngen_core (src/flow).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -120,6 +121,29 @@ int main(int argc, char** argv) {
   int synthJobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   synth->add_option("-j,--jobs", synthJobs, "parts synthesized at once (default: CPU cores)");
 
+  nngen::ProfileOptions popt;
+  auto* profile = app.add_subcommand(
+      "profile",
+      "ranges of weights, accumulators and outputs on the test data against their types");
+  profile->add_option("spec", popt.spec, "network spec (YAML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  profile
+      ->add_option("-o,--out", popt.outDir,
+                   "output folder (profile.txt, profile.json, profile.png): created, or replaced "
+                   "as a whole if nngen wrote it")
+      ->required();
+  profile->add_option("--input", popt.input,
+                      "inputs .npy (uint8 images or float values); default: the spec's test data");
+  profile->add_option("--max-images", popt.maxImages, "at most this many inputs");
+  profile->add_flag("--suggest", popt.suggest,
+                    "also write suggested.yaml: the spec with the narrowest type per layer that "
+                    "holds the observed values");
+  profile
+      ->add_option("--margin", popt.margin,
+                   "--suggest: the types hold the observed range times this factor (default 1.5)")
+      ->check(CLI::Range(1.0, 1e6));
+
   auto* passes = app.add_subcommand("passes", "list the compiler passes in order");
 
   CLI11_PARSE(app, argc, argv);
@@ -179,6 +203,13 @@ int main(int argc, char** argv) {
         else
           std::ofstream(jsonOut) << j;
       }
+    } else if (*profile) {
+      const nngen::ProfileSummary s = nngen::profileNetwork(popt, progress);
+      printWarnings(s.warnings);
+      fmt::print("nngen profile: {} inputs through the C++ fixed-point reference\n{}", s.images,
+                 s.table);
+      for (const std::string& f : s.findings) fmt::print("warning: {}\n", f);
+      fmt::print("nngen profile: wrote {} to {}\n", fmt::join(s.files, ", "), popt.outDir);
     } else if (*passes) {
       for (const auto& p : nngen::passPipeline()) fmt::print("{:<18} {}\n", p.name, p.description);
     }

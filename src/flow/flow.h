@@ -119,6 +119,66 @@ struct SimSummary {
 ///         reset falls after the end of the run.
 SimSummary simulate(const SimOptions& opt, const Progress& progress);
 
+/// The distribution of a set of real values, kept in constant memory: exact minimum, maximum,
+/// count and zeros, and a histogram of log2 |v| in quarter-octave bins over [2^-64, 2^64).
+struct ValueStats {
+  double min = 0, max = 0;  ///< valid when count > 0
+  uint64_t count = 0, zeros = 0;
+  std::vector<uint64_t> hist;  ///< log2|v| bins of 1/4, from -64 (empty until a nonzero value)
+  /// Adds one value.
+  void add(double v);
+  /// The q-quantile (0..1) of log2 |v| over the nonzero values, to the bin's lower edge
+  /// (1/4 octave); -inf when there are none.
+  double log2Quantile(double q) const;
+};
+
+/// One layer's numbers as `nngen profile` reports them (the IR layer after the passes: a
+/// BatchNorm folded into a Conv2D shows as that Conv2D).
+struct LayerProfile {
+  std::string layer;
+  LayerKind kind = LayerKind::ReLU;
+  std::vector<std::string> specLayers;  ///< the spec's layers it stands for (itself, folded BNs)
+  bool hasWeights = false;
+  FixedType weightType, biasType, resultType;
+  std::optional<FixedType> accumType;
+  ValueStats weights, bias;  ///< the float constants (after BatchNorm folding), before PTQ
+  ValueStats acc;            ///< exact weighted sums (dot products) before a user accumulator
+  ValueStats out;            ///< the values the result type converts (ValueProbe::pre)
+  uint64_t weightOverflow = 0, biasOverflow = 0, accOverflow = 0, outOverflow = 0;
+};
+
+/// Options of `nngen profile`.
+struct ProfileOptions {
+  std::string spec;
+  std::string input;     ///< .npy inputs (empty: the spec's test_data)
+  std::string outDir;    ///< profile.txt, profile.json, profile.png (and suggested.yaml)
+  size_t maxImages = 0;  ///< 0: all
+  bool suggest = false;  ///< also write suggested.yaml with the narrowest types
+  double margin = 1.5;   ///< --suggest: accumulator and result types hold the observed range
+                         ///< times this factor (weights and biases: exactly their values)
+};
+
+/// What `nngen profile` found.
+struct ProfileSummary {
+  size_t images = 0;
+  std::vector<LayerProfile> layers;
+  std::string table;                  ///< the text table (also in profile.txt)
+  std::vector<std::string> findings;  ///< overflows and wasted integer bits, one line each
+  std::vector<std::string> files;     ///< written, relative to outDir
+  std::vector<Warning> warnings;      ///< from loading and the passes
+};
+
+/// Numerical profiling (the hls4ml CNN paper's figure 7): runs the reference on the test data
+/// and reports, per layer, the ranges of its weights, biases, accumulators and outputs against
+/// what each type can hold; finds values that overflow and types with unused integer bits;
+/// draws the log2 |value| distributions per layer as box plots over the types' ranges
+/// (profile.png, with gnuplot); with `suggest`, writes the spec with the narrowest type per
+/// layer that holds the observed range (times `margin` for accumulators and results; fraction
+/// bits and modes kept).
+/// @throws Error when there are no test data, the inputs do not fit, gnuplot fails, or the
+///         output folder may not be written (then nothing is written).
+ProfileSummary profileNetwork(const ProfileOptions& opt, const Progress& progress);
+
 /// A resource count of one part from one Yosys run.
 struct PartReport {
   std::string part;    ///< e.g. xcvu9p-flgb2104-2L-e

@@ -315,6 +315,16 @@ bool fitsReal(double x, const FixedType& to) {
   return v >= lo && v <= to.maxRaw();
 }
 
+std::optional<int> intBitsFor(double lo, double hi, int frac, bool isSigned) {
+  if (!isSigned && lo < 0) return std::nullopt;
+  const double lsb = std::ldexp(1.0, -frac);
+  for (int i = (isSigned ? 2 : 1) - frac; i + frac <= 62; ++i) {
+    const double top = std::ldexp(1.0, isSigned ? i - 1 : i);
+    if ((!isSigned || lo >= -top) && hi <= top - lsb) return i;
+  }
+  return std::nullopt;
+}
+
 double rawToReal(int64_t raw, int frac) { return std::ldexp(static_cast<double>(raw), -frac); }
 
 int signedBitsFor(int64_t lo, int64_t hi) {

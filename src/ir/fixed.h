@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace nngen {
@@ -126,6 +127,12 @@ bool fitsReal(double x, const FixedType& to);
 /// The real value of a raw integer: raw * 2^-frac.
 double rawToReal(int64_t raw, int frac);
 
+/// Fewest integer bits I of a type with `frac` fraction bits and the given signedness whose
+/// range holds every real value in [lo, hi] (signed: -2^(I-1) <= lo and hi <= 2^(I-1) - 2^-frac;
+/// unsigned: 0 <= lo and hi <= 2^I - 2^-frac), at least the I that gives the type its minimum
+/// width (1 bit, 2 signed). @returns nullopt when no width up to 62 bits holds them (or lo < 0
+/// for an unsigned type)
+std::optional<int> intBitsFor(double lo, double hi, int frac, bool isSigned);
 /// Fewest bits of a two's-complement integer that holds every value in [lo, hi] (at least 1).
 int signedBitsFor(int64_t lo, int64_t hi);
 

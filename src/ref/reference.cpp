@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 
@@ -36,10 +37,13 @@ class Dot {
                                      l_.accumType->rounding)
                          : p;
   }
-  int64_t result() const {
+  int64_t result(ValueProbe* probe) const {
     int64_t acc = static_cast<int64_t>(acc_);
     if (l_.accumType)
       acc = requantize(acc, l_.arith.accFrac, *l_.accumType);  // the one overflow step
+    if (probe)
+      *probe = {std::ldexp(static_cast<double>(acc_), -l_.arith.accFrac),
+                rawToReal(acc, l_.arith.accFrac)};
     return requantize(acc, l_.arith.accFrac, l_.resultType);
   }
 
@@ -70,25 +74,31 @@ void forEachWindow(const Layer& l, F f) {
 /// the pixel's channels) and taps those feeding channel n (layerTaps). Dot-product kinds share
 /// one rule (Layer::Arith); the others have their own case here.
 int64_t channelOutput(const Layer& l, int n, const std::vector<Tap>& taps,
-                      const std::vector<int64_t>& x) {
+                      const std::vector<int64_t>& x, ValueProbe* probe) {
   if (kindInfo(l.kind).dotProduct) {  // Conv2D, Dense, BatchNorm kept as scale-and-shift
     Dot dot(l, n);
     for (const Tap& t : taps) dot.add(x[t.input], l.arith.coeff[t.coeff]);
-    return dot.result();
+    return dot.result(probe);
   }
   const int fx = l.inType.fracBits();
+  auto seen = [&](double v) {
+    if (probe) *probe = {v, v};
+  };
   switch (l.kind) {
     case LayerKind::MaxPool2D: {
       int64_t mx = x[taps[0].input];
       for (const Tap& t : taps) mx = std::max(mx, x[t.input]);
+      seen(rawToReal(mx, fx));
       return requantize(mx, fx, l.resultType);
     }
     case LayerKind::AvgPool2D: {
       Int128 sum = 0;
       for (const Tap& t : taps) sum += x[t.input];
+      seen(std::ldexp(static_cast<double>(sum), -fx) / static_cast<double>(taps.size()));
       return averageResult(l, sum);
     }
     case LayerKind::ReLU:
+      seen(rawToReal(std::max<int64_t>(0, x[taps[0].input]), fx));
       return requantize(std::max<int64_t>(0, x[taps[0].input]), fx, l.resultType);
     default:
       break;  // dot products are above; Flatten is a copy in runLayer
@@ -98,11 +108,12 @@ int64_t channelOutput(const Layer& l, int n, const std::vector<Tap>& taps,
 
 }  // namespace
 
-IntTensor runLayer(const Layer& l, const IntTensor& in) {
+IntTensor runLayer(const Layer& l, const IntTensor& in, std::vector<ValueProbe>* probe) {
   IntTensor out{l.out, std::vector<int64_t>(l.out.size())};
-  auto put = [&](int h, int w, int c, int64_t v) {
-    out.v[(int64_t{h} * l.out.w + w) * l.out.c + c] = v;
-  };
+  if (probe) probe->assign(out.v.size(), ValueProbe{});
+  auto index = [&](int h, int w, int c) { return (int64_t{h} * l.out.w + w) * l.out.c + c; };
+  auto put = [&](int h, int w, int c, int64_t v) { out.v[index(h, w, c)] = v; };
+  auto probeAt = [&](int h, int w, int c) { return probe ? &(*probe)[index(h, w, c)] : nullptr; };
   const LayerKindInfo& kind = kindInfo(l.kind);
   if (kind.taps == TapPattern::None) {  // a reshape (Flatten)
     out.v = in.v;
@@ -122,14 +133,16 @@ IntTensor runLayer(const Layer& l, const IntTensor& in) {
           for (int ch = 0; ch < l.in.c; ++ch)
             x[windowIndex(l.kernelW, l.in.c, r, c, ch)] = inside ? in.at(h, w, ch) : 0;
         }
-      for (int n = 0; n < l.out.c; ++n) put(oh, ow, n, channelOutput(l, n, taps[n], x));
+      for (int n = 0; n < l.out.c; ++n)
+        put(oh, ow, n, channelOutput(l, n, taps[n], x, probeAt(oh, ow, n)));
     });
   } else {  // pointwise: x is one pixel's channels
     std::vector<int64_t> x(l.in.c);
     for (int h = 0; h < l.in.h; ++h)
       for (int w = 0; w < l.in.w; ++w) {
         for (int c = 0; c < l.in.c; ++c) x[c] = in.at(h, w, c);
-        for (int n = 0; n < l.out.c; ++n) put(h, w, n, channelOutput(l, n, taps[n], x));
+        for (int n = 0; n < l.out.c; ++n)
+          put(h, w, n, channelOutput(l, n, taps[n], x, probeAt(h, w, n)));
       }
   }
   return out;

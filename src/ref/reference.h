@@ -38,9 +38,17 @@ struct InputBatch {
 InputBatch loadInputs(const Graph& g, const std::string& imagesPath, const std::string& labelsPath,
                       size_t maxImages = 0);
 
+/// What one output value of a layer was before its result type converted it, as real numbers
+/// (for `nngen profile`): `acc` is the exact weighted sum (dot products; before a user
+/// accumulator type's overflow step), `pre` the value the result type then converts (after that
+/// step; the maximum, ReLU or exact mean for the other kinds, where acc = pre).
+struct ValueProbe {
+  double acc = 0, pre = 0;
+};
 /// Executes one layer on raw integers (the graph must have been through runPasses).
+/// @param probe when given, receives one ValueProbe per output value, in output order
 /// @throws Error if a product overflows 64 bits (only possible with a user accumulator type).
-IntTensor runLayer(const Layer& l, const IntTensor& in);
+IntTensor runLayer(const Layer& l, const IntTensor& in, std::vector<ValueProbe>* probe = nullptr);
 
 /// Executes every layer; returns the last layer's output.
 IntTensor runNetwork(const Graph& g, const IntTensor& input);
