@@ -112,6 +112,9 @@ struct Layer {
   ///     proven exact over [accMin, accMax] * 2^numShift).
   /// MaxPooling2D / ReLU: the result is requantize(max(...) or max(0, x), inType frac,
   ///   resultType).
+  /// A `binary` result type takes the sign of the value it converts (FixedType); a BatchNorm
+  ///   with a binary result has coeff in {-1, 0, +1} and its threshold as bias (coeffFrac 0,
+  ///   accFrac = the input's), see lowerArithmetic. A `binary` input's raw values are -1/+1.
   struct Arith {
     std::vector<int64_t> coeff;   ///< Conv/Dense: [kh][kw][cin][cout]; BN: [c]; AvgPool: {1}
     int coeffFrac = 0;            ///< fractional bits of coeff (AvgPool: log2 of a 2^j window)

@@ -43,7 +43,10 @@ std::string absorbFlatten(Graph& g);
 std::string quantize(Graph& g);
 
 /// Decides every layer's integer arithmetic (Layer::Arith) and proves the accumulator bounds
-/// from the input type's range and the constant weights.
+/// from the input type's range and the constant weights. A BatchNormalization with a `binary`
+/// result (BatchNorm + sign) becomes one integer threshold per channel: coeff in {-1, 0, +1},
+/// bias = the threshold, the same sign for every input (docs/fixed_point.md, "Binary and
+/// ternary").
 /// @throws Error when a bound would not fit 62 bits.
 /// @return the number of dot-product layers and the widest accumulator bound in bits (the
 ///         signed width holding [accMin, accMax] of any channel) and its layer
