@@ -863,7 +863,7 @@ def export_qp_weights(model, types):
 
 QP_HEADER = """\
 # nngen example: the hls4ml CNN paper's SVHN benchmark CNN as a {bits}-bit fixed-point model with
-# {prune_pct} of every kernel pruned (the paper's "QP {bits}-bit"), fine-tuned from bf.yaml on Fashion-MNIST.
+# {prune_pct} of every kernel pruned (the paper's "{paper} {bits}-bit"), fine-tuned from bf.yaml on Fashion-MNIST.
 # Produced by tools/train_svhn_paper.py - do not edit by hand; re-run the script instead:
 #   {command}
 # BatchNorm is folded into the Conv2D/Dense before it (what nngen does with bf.yaml; every BN
@@ -999,7 +999,7 @@ def finetune_and_export_qp(args, model, scale, offset, acc_n, acc_full, data):
     uint8 splits (tr_img, tr_lab, te_img, te_lab, fit_idx, va_idx). Returns nngen's accuracy."""
     tr_img, tr_lab, te_img, te_lab, fit_idx, va_idx = data
     bits, out, n = args.finetune_bits, args.out, args.n_test
-    name = f"qp{bits}"
+    name = f"qp{bits}" if args.prune > 0 else f"q{bits}"  # the paper's QP (pruned) and Q models
     seed_everything(args.seed, args.threads)  # the same run whether the float model was trained or loaded
     print(f"---- {bits}-bit fine-tuning with {args.prune:.0%} pruning -> {out}/{name}.yaml", flush=True)
 
@@ -1072,7 +1072,7 @@ def finetune_and_export_qp(args, model, scale, offset, acc_n, acc_full, data):
                             f"result types from the {args.result_quantile} quantile of the float model's outputs"}
     spec_path = os.path.join(out, f"{name}.yaml")
     header = QP_HEADER.format(bits=bits, prune_pct=f"{args.prune:.0%}", command=command, wdir=f"weights_{name}",
-                              name=name)
+                              name=name, paper="QP" if args.prune > 0 else "Q")
 
     def write(meta_):
         write_spec(spec_path, qp_spec_dict(name, bits, args.prune, scale, offset, in_type, types, meta_), header)

@@ -50,20 +50,6 @@ class Binary : public nngen::test::SpecFixture {
         conv1Extra + "}\n" +  // line 8
         tail);
   }
-  /// The message of the nngen::Error a build throws; checks that nothing was written.
-  std::string buildError(const std::string& path) {
-    nngen::BuildOptions opt;
-    opt.spec = path;
-    opt.outDir = (dir_ / "rtl").string();
-    std::string what;
-    try {
-      nngen::buildDesign(opt, [](const std::string&) {});
-    } catch (const nngen::Error& e) {
-      what = e.what();
-    }
-    EXPECT_FALSE(fs::exists(dir_ / "rtl")) << "a failed build left its output folder";
-    return what;
-  }
 };
 
 const char* kOut =

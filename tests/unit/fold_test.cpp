@@ -22,24 +22,6 @@ using ::testing::HasSubstr;
 
 class Folding : public nngen::test::SpecFixture {
  protected:
-  /// The message of the nngen::Error a build of `path` throws, checking that the build wrote
-  /// nothing (no output folder, no temporary beside it).
-  std::string buildError(const std::string& path, const nngen::FoldTarget& target = {}) {
-    nngen::BuildOptions opt;
-    opt.spec = path;
-    opt.outDir = (dir_ / "rtl").string();
-    opt.fold = target;
-    std::string what;
-    try {
-      nngen::buildDesign(opt, [](const std::string&) {});
-    } catch (const nngen::Error& e) {
-      what = e.what();
-    }
-    EXPECT_FALSE(fs::exists(dir_ / "rtl")) << "a failed build left its output folder";
-    for (auto& e : fs::directory_iterator(dir_))
-      EXPECT_EQ(e.path().filename().string().find("nngen-tmp"), std::string::npos);
-    return what;
-  }
   static std::string conv(const std::string& extra) {
     return "  - {name: conv0, type: Conv2D, filters: 2, kernel_size: 3, use_bias: false, "
            "kernel: k.npy" +

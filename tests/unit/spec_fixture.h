@@ -1,7 +1,7 @@
 //! @file spec_fixture.h
 //! @brief The test fixture of the spec-loader tests: a temporary folder per test with small
 //!        weight files, a writer of net.yaml with a fixed 5-line header, and the error a load
-//!        throws.
+//!        or a build throws.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "flow/flow.h"
 #include "spec/npy.h"
 #include "spec/spec_loader.h"
 
@@ -55,6 +56,25 @@ class SpecFixture : public ::testing::Test {
       return "internal error";
     }
     return "";
+  }
+
+  /// The message of the nngen::Error a build of `path` into dir_/rtl throws (with `target`),
+  /// checking that the build wrote nothing (no output folder, no temporary beside it).
+  std::string buildError(const std::string& path, const FoldTarget& target = {}) {
+    BuildOptions opt;
+    opt.spec = path;
+    opt.outDir = (dir_ / "rtl").string();
+    opt.fold = target;
+    std::string what;
+    try {
+      buildDesign(opt, [](const std::string&) {});
+    } catch (const Error& e) {
+      what = e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "rtl")) << "a failed build left its output folder";
+    for (auto& e : std::filesystem::directory_iterator(dir_))
+      EXPECT_EQ(e.path().filename().string().find("nngen-tmp"), std::string::npos);
+    return what;
   }
 
   std::filesystem::path dir_;
