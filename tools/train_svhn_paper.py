@@ -751,15 +751,16 @@ def qp_predict(model, padded_u8, lut, dtype=torch.float32, batch=1000):
                       for i in range(0, len(padded_u8), batch)])
 
 
-def choose_qp_types(model, x_sample, bits, quantile):
-    """Per-layer ap_fixed<bits,I,AP_RND,AP_SAT> types for the FoldedCNN, I from the float
+def choose_qp_types(model, x_sample, bits, quantile, layer_bits=None):
+    """Per-layer ap_fixed<bits,I,AP_RND,AP_SAT> types for the FoldedCNN (a layer named in
+    ``layer_bits`` gets that width instead: heterogeneous precision), I from the float
     model's value ranges (nngen_qat.int_bits_for: the smallest I whose range reaches the
     value): kernel and bias from their max |value|; the result of a hidden layer (it feeds a
     max pool and a ReLU, so only its positive values matter) from the `quantile` of its
     positive outputs on x_sample (N, 3, 32, 32); the logits from their max |value|.
     Returns {layer: {"weight", "bias", "result": FixedType, "range": the measured value}}."""
-    def fx(i):
-        return nngen_qat.FixedType(bits, i, True, QP_ROUNDING, QP_OVERFLOW)
+    def fx(i, name):
+        return nngen_qat.FixedType((layer_bits or {}).get(name, bits), i, True, QP_ROUNDING, QP_OVERFLOW)
     rec = {}
     model.eval()
     with torch.no_grad():
@@ -773,9 +774,9 @@ def choose_qp_types(model, x_sample, bits, quantile):
         m = getattr(model, name)
         y = np.concatenate(rec[name]).astype(np.float64)
         r_max = float(np.abs(y).max()) if name == "output" else float(np.quantile(y[y > 0], quantile))
-        types[name] = {"weight": fx(nngen_qat.int_bits_for(float(m.weight.abs().max()))),
-                       "bias": fx(nngen_qat.int_bits_for(float(m.bias.abs().max()))),
-                       "result": fx(nngen_qat.int_bits_for(r_max)), "range": r_max}
+        types[name] = {"weight": fx(nngen_qat.int_bits_for(float(m.weight.abs().max())), name),
+                       "bias": fx(nngen_qat.int_bits_for(float(m.bias.abs().max())), name),
+                       "result": fx(nngen_qat.int_bits_for(r_max), name), "range": r_max}
     return types
 
 
@@ -999,7 +1000,8 @@ def finetune_and_export_qp(args, model, scale, offset, acc_n, acc_full, data):
     uint8 splits (tr_img, tr_lab, te_img, te_lab, fit_idx, va_idx). Returns nngen's accuracy."""
     tr_img, tr_lab, te_img, te_lab, fit_idx, va_idx = data
     bits, out, n = args.finetune_bits, args.out, args.n_test
-    name = f"qp{bits}" if args.prune > 0 else f"q{bits}"  # the paper's QP (pruned) and Q models
+    # the paper's QP (pruned) and Q models; with per-layer widths its AQP / AQ
+    name = args.name or (f"qp{bits}" if args.prune > 0 else f"q{bits}")
     seed_everything(args.seed, args.threads)  # the same run whether the float model was trained or loaded
     print(f"---- {bits}-bit fine-tuning with {args.prune:.0%} pruning -> {out}/{name}.yaml", flush=True)
 
@@ -1021,7 +1023,8 @@ def finetune_and_export_qp(args, model, scale, offset, acc_n, acc_full, data):
     te_pad = torch.from_numpy(pad_images(te_img))
     y_fit, y_va = tr_lab[fit_idx], tr_lab[va_idx]
 
-    types = choose_qp_types(folded, lut_batch(fit_pad[:args.range_images], lut), bits, args.result_quantile)
+    types = choose_qp_types(folded, lut_batch(fit_pad[:args.range_images], lut), bits, args.result_quantile,
+                            args.layer_bits)
     print(f"types (ranges of the float folded model on {args.range_images} training images; results "
           f"from the {args.result_quantile} quantile of positive outputs, logits from max |value|):")
     for lname in QP_LAYERS:
@@ -1059,6 +1062,8 @@ def finetune_and_export_qp(args, model, scale, offset, acc_n, acc_full, data):
         [f"--seed {args.seed}", f"--finetune-bits {bits}", f"--prune {args.prune}",
          f"--finetune-epochs {args.finetune_epochs}", f"--finetune-lr {args.finetune_lr}",
          f"--threads {args.threads}"] +
+        ([f"--layer-bits {','.join(f'{k}={v}' for k, v in args.layer_bits.items())}"] if args.layer_bits else []) +
+        ([f"--name {args.name}"] if args.name else []) +
         [f"--{k.replace('_', '-')} {getattr(args, k)}" for k in ("prune_ramp", "prune_every", "result_quantile",
                                                                  "range_images", "batch_size", "n_test")
          if getattr(args, k) != args.defaults[k]]))
@@ -1239,6 +1244,10 @@ def main():
     ft.add_argument("--finetune-bits", type=int, default=0, metavar="BITS",
                     help="fine-tune a BITS-bit fixed-point, pruned model from the float model "
                          "(0: no fine-tuning)")
+    ft.add_argument("--layer-bits", default="", metavar="LAYER=BITS,...",
+                    help="per-layer widths overriding --finetune-bits for the named layers (heterogeneous "
+                         "precision), e.g. conv0=8,output=10")
+    ft.add_argument("--name", default="", help="model name (default qp<BITS>, or q<BITS> with --prune 0)")
     ft.add_argument("--prune", type=float, default=0.5,
                     help="fraction of every Conv2D/Dense kernel pruned by magnitude (layer-wise)")
     ft.add_argument("--finetune-epochs", type=int, default=6, help="fine-tuning epochs")
@@ -1257,6 +1266,12 @@ def main():
         ap.error("--from only makes sense with --finetune-bits")
     if args.finetune_bits and not 2 <= args.finetune_bits <= 16:
         ap.error("--finetune-bits must be in 2..16")
+    try:
+        args.layer_bits = {k: int(v) for k, v in (kv.split("=") for kv in args.layer_bits.split(",") if kv)}
+    except ValueError:
+        ap.error("--layer-bits takes LAYER=BITS pairs separated by commas")
+    if any(k not in QP_LAYERS or not 2 <= v <= 16 for k, v in args.layer_bits.items()):
+        ap.error(f"--layer-bits: layers are {', '.join(QP_LAYERS)}, widths 2..16")
     if not 0 <= args.prune < 1:
         ap.error("--prune must be in [0, 1)")
     if not os.access(args.nngen, os.X_OK):
