@@ -20,7 +20,8 @@ Training: Adam, cross-entropy, straight-through estimators (gradient 1 where |x|
 sign and ternary functions (Courbariaux et al., arXiv 1602.02830); latent weights of binary and
 ternary layers clipped to [-1, 1] after each step.
 
-Export (nngen spec, configs/<out>/): the first layer's BatchNorm folded into it (what nngen's
+Export (nngen spec, configs/<out>/; float32 .npy, binary/ternary kernels int8): the first
+layer's BatchNorm folded into it (what nngen's
 fold pass does), its kernel and bias quantized into 8- and 12-bit types, its result type the
 activation (``binary`` or ``ternary``); binary/ternary layers' kernels as exact +-1/0 values
 with ``weight: binary|ternary`` and an exact integer result type; their BatchNorms kept (nngen
@@ -285,8 +286,8 @@ def write_model(out_dir, name, layers, args, in_type, out_type, scale, offset, m
     wdir = f"weights_{name}"
     os.makedirs(os.path.join(out_dir, wdir), exist_ok=True)
 
-    def save(fname, arr):
-        np.save(os.path.join(out_dir, wdir, fname + ".npy"), np.ascontiguousarray(np.asarray(arr, dtype=np.float32)))
+    def save(fname, arr, dtype=np.float32):
+        np.save(os.path.join(out_dir, wdir, fname + ".npy"), np.ascontiguousarray(np.asarray(arr, dtype=dtype)))
         return f"{wdir}/{fname}.npy"
 
     spec_layers = []
@@ -301,7 +302,9 @@ def write_model(out_dir, name, layers, args, in_type, out_type, scale, offset, m
         else:
             entry["units"] = b.layer.out_features
         entry["use_bias"] = e["bias"] is not None
-        entry["kernel"] = save(f"{lname}_kernel", keras_kernel(e["kernel"]).numpy())
+        # binary/ternary kernels as int8 (-1, 0, +1: a quarter of the float32 size)
+        entry["kernel"] = save(f"{lname}_kernel", keras_kernel(e["kernel"]).numpy(),
+                               np.float32 if b.weights == "fixed" else np.int8)
         if e["bias"] is not None:
             entry["bias"] = save(f"{lname}_bias", e["bias"].numpy())
         prec = {}
