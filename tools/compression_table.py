@@ -14,7 +14,7 @@ pruned and unpruned models at each width).
 Models (those whose spec exists; ``--train`` first trains the missing ones, hours on 2 cores):
   bf          the float-trained model, PTQ at ap_fixed<16,6> (tools/train_svhn_paper.py)
   q<B>, qp<B> QAT at B bits, unpruned and 50 % pruned (train_svhn_paper.py --finetune-bits B)
-  aq, aqp     heterogeneous: `nngen profile --suggest` on bf and qp8 (the narrowest type per layer)
+  aq, aqp     heterogeneous: `nngen profile --suggest` on bf and qp7 (the narrowest type per layer)
   cnn_binary, cnn_ternary, mlp_float, mlp_binary, mlp_ternary (tools/train_binary.py)
 
 Usage (python3-numpy, python3-yaml, python3-matplotlib: tools/install_deps.sh --bench):
@@ -113,7 +113,7 @@ def train_missing(names, nngen, log):
                  "--from", os.path.join(CFG, "bf.yaml"), "--seed", "0", "--finetune-bits", m.group(2),
                  "--prune", prune, "--finetune-epochs", "6", "--threads", "2", "--nngen", nngen], log)
         elif n in ("aq", "aqp"):
-            src = "bf" if n == "aq" else "qp8"
+            src = "bf" if n == "aq" else "qp7"
             if not os.path.exists(spec_path(src)):
                 continue
             run([nngen, "profile", spec_path(src), "-o", os.path.join(CFG, n), "--suggest"], log)

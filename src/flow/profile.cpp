@@ -59,9 +59,11 @@ double ValueStats::log2Quantile(double q) const {
 
 namespace {
 
-/// Real range [lowest, highest] a type holds.
+/// Real range [lowest, highest] a type holds (AP_SAT_SYM: symmetric, -max to max).
 std::pair<double, double> typeRange(const FixedType& t) {
-  return {rawToReal(t.minRaw(), t.fracBits()), rawToReal(t.maxRaw(), t.fracBits())};
+  const double hi = rawToReal(t.maxRaw(), t.fracBits());
+  if (t.overflow == Overflow::SatSym && t.isSigned) return {-hi, hi};
+  return {rawToReal(t.minRaw(), t.fracBits()), hi};
 }
 
 /// Values outside the range of t (binary takes every value: its conversion is the sign).
