@@ -215,6 +215,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--models", default=",".join(model_list()), help="comma-separated (default: all that exist)")
     ap.add_argument("--train", action="store_true", help="train the models configs/ lacks first")
+    ap.add_argument("--redo", action="store_true", help="measure models already in <out>/compression.json again")
     ap.add_argument("--sim-images", type=int, default=1000)
     ap.add_argument("--synth-timeout", type=int, default=600, help="seconds of Yosys per model")
     ap.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
@@ -226,8 +227,14 @@ def main():
     if args.train:
         train_missing(names, args.nngen, log)
     img, lab = test_set(args.out, args.data_dir)
-    rows = []
+    # rows of an earlier run into the same folder are kept (a model is measured again with --redo)
+    done = os.path.join(args.out, "compression.json")
+    rows = [r for r in (json.load(open(done)) if os.path.exists(done) else [])
+            if not args.redo or r["model"] not in names]
     for n in names:
+        if any(r["model"] == n for r in rows):
+            print(f"[compression] {n}: measured before ({done}); --redo measures it again", flush=True)
+            continue
         if not os.path.exists(spec_path(n)):
             print(f"[compression] {n}: no spec ({spec_path(n)}), skipped (--train makes it)", flush=True)
             continue
@@ -239,6 +246,7 @@ def main():
     if rows:
         plots(rows, args.out)
     print(open(os.path.join(args.out, "compression.md")).read())
+    write_table(rows, args.out)
     bad = [r["model"] for r in rows if r["mismatches"] != 0 or r["mismatches_stall"] != 0]
     if bad:
         print(f"[compression] RTL mismatches in: {', '.join(bad)}")
