@@ -22,6 +22,11 @@ echo "== Resource estimate of the shipped models (nngen's cost model, calibrated
 ./build/nngen build configs/svhn_paper/bf.yaml -o build/bf_rtl --max-images 1 | sed -n '/^Resource estimate/,/^latency/p'
 ./build/nngen build configs/svhn_paper/qp7.yaml -o build/qp7_rtl --fit xc7z020 --max-latency 1100 \
   --max-images 1 | sed -n '/^Resource estimate/,/^latency/p'
+echo "== The C++ reference on every shipped model (their 1000 test images) =="
+for spec in configs/svhn_paper/*.yaml configs/svhn_paper/aq*/suggested.yaml; do
+  acc=$(./build/nngen run "$spec" | grep 'accuracy (fixed-point reference)')  # fails CI if it fails
+  echo "$spec: $acc"
+done
 echo "== Yosys resource report of the smallest example (configs/tiny), beside its estimate =="
 ./build/nngen build configs/tiny/tiny.yaml -o build/tiny_rtl
 ./build/nngen synth build/tiny_rtl --json build/tiny_rtl/synth/report.json
