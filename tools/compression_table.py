@@ -148,8 +148,8 @@ def bench_one(name, nngen, work, img, lab, args, log):
             m = re.search(r"latency \(first input beat to output beat\): ([0-9]+)", r.stdout)
             row["sim_latency"] = int(m.group(1)) if m else None
     rep = os.path.join(work, f"synth_{name}.json")
-    r, synth_s = run([nngen, "synth", rtl, "--part", "xcvu9p", "--json", rep], log,
-                     timeout=args.synth_timeout, check=False)
+    r, synth_s = (None, 0) if args.no_synth else run(
+        [nngen, "synth", rtl, "--part", "xcvu9p", "--json", rep], log, timeout=args.synth_timeout, check=False)
     part = None
     if r is not None and r.returncode == 0:
         part = json.load(open(rep))[0]
@@ -159,7 +159,8 @@ def bench_one(name, nngen, work, img, lab, args, log):
         e = next(p for p in est["parts"] if p["family"] == "xcup") if "parts" in est else est[0]
         tot = e["total"]
         row.update(lut=int(round(tot["lut"])), ff=int(round(tot["ff"])), dsp=int(tot["dsp"]),
-                   bram36=tot["bram36"], resources=f"estimate (Yosys > {args.synth_timeout} s)")
+                   bram36=tot["bram36"],
+                   resources="estimate (Yosys not run)" if args.no_synth else f"estimate (Yosys > {args.synth_timeout} s)")
     return row
 
 
@@ -218,6 +219,7 @@ def main():
     ap.add_argument("--redo", action="store_true", help="measure models already in <out>/compression.json again")
     ap.add_argument("--sim-images", type=int, default=1000)
     ap.add_argument("--synth-timeout", type=int, default=600, help="seconds of Yosys per model")
+    ap.add_argument("--no-synth", action="store_true", help="resources from the estimate only (no Yosys)")
     ap.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--nngen", default=os.path.join(ROOT, "build", "nngen"))
     args = ap.parse_args()
