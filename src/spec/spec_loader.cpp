@@ -119,7 +119,6 @@ class DuplicateKeyFinder : public YAML::EventHandler {
   }
 };
 
-/// Walks one YAML file, remembering where each node came from for error messages.
 /// Where binary values may flow (FixedType's `binary`): into a Conv2D or Dense (XNOR/popcount
 /// or additions and subtractions), a MaxPooling2D (an OR; its result is binary too, set here when
 /// the spec gives none) or a Flatten, never out of the network. Layers with binary inputs or
@@ -153,13 +152,11 @@ void checkBinaryChain(Graph& g) {
     }
     const bool binaryLayer = kindInfo(l.kind).hasWeights &&
                              (t.binary || l.weightType.binary || l.weightType.isTernary());
-    if (binaryLayer && l.reuseFactor > 1) {
-      if (l.reuseFactorSet)
-        throw Error(l.reuseLoc, l.name,
-                    fmt::format("reuse_factor {}: a layer with binary inputs or binary or ternary "
-                                "weights is built fully parallel (no multipliers); use 1",
-                                l.reuseFactor));
-    }
+    if (binaryLayer && l.reuseFactorSet && l.reuseFactor > 1)
+      throw Error(l.reuseLoc, l.name,
+                  fmt::format("reuse_factor {}: a layer with binary inputs or binary or ternary "
+                              "weights is built fully parallel (no multipliers); use 1",
+                              l.reuseFactor));
     if (binaryLayer) l.reuseFactor = 1;
     if (kindInfo(l.kind).taps != TapPattern::None) {
       t = l.resultType;
@@ -172,6 +169,7 @@ void checkBinaryChain(Graph& g) {
                 "class scores (give it a fixed-point result type)");
 }
 
+/// Walks one YAML file, remembering where each node came from for error messages.
 class SpecReader {
  public:
   explicit SpecReader(std::string path) : path_(std::move(path)) {
