@@ -146,7 +146,9 @@ TEST_F(Profile, NoTestDataIsOneClearErrorAndNothingIsWritten) {
     }
     EXPECT_THAT(what, HasSubstr("nothing to profile: no --input given and the spec has no "
                                 "test_data"));
-    if (suggest) EXPECT_THAT(what, HasSubstr("--suggest needs the values"));
+    if (suggest) {
+      EXPECT_THAT(what, HasSubstr("--suggest needs the values"));
+    }
     EXPECT_FALSE(fs::exists(dir_ / "prof"));
   }
 }
