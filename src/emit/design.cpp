@@ -389,11 +389,8 @@ Term dotProduct(Netlist& net, const Layer& l, int n, const std::vector<Term>& x,
       // the sum is 2 * popcount(XNOR) - N (Courbariaux et al., arXiv 1602.02830).
       const int64_t c = a.coeff[t.coeff];
       if (c == 0) continue;
-      auto product = [&](int64_t v) {  // as the reference computes it (Layer::Arith)
-        return l.accumType ? roundFrac(v * c, a.coeffFrac, a.accFrac, l.accumType->rounding)
-                           : v * c;
-      };
-      const int64_t plus = product(1), minus = product(-1), d = plus - minus;
+      const int64_t plus = accumulatedProduct(l, c), minus = accumulatedProduct(l, -c),
+                    d = plus - minus;
       constant += d >= 0 ? minus : plus;
       const Term bit = d >= 0 ? x[t.input] : net.bitComplement(x[t.input]);
       Term p = net.multiply(bit, d >= 0 ? d : -d, a.accFrac);

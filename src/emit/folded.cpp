@@ -60,9 +60,8 @@ std::pair<Int128, Int128> productRange(const Layer& l, int64_t w) {
   const FixedType& t = l.inType;
   Int128 a = Int128{t.minRaw()} * w, b = Int128{t.maxRaw()} * w;
   if (l.accumType) {
-    const int from = t.fracBits() + l.arith.coeffFrac;
-    a = roundFrac(static_cast<int64_t>(a), from, l.arith.accFrac, l.accumType->rounding);
-    b = roundFrac(static_cast<int64_t>(b), from, l.arith.accFrac, l.accumType->rounding);
+    a = accumulatedProduct(l, static_cast<int64_t>(a));
+    b = accumulatedProduct(l, static_cast<int64_t>(b));
   }
   return {std::min(a, b), std::max(a, b)};
 }

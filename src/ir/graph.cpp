@@ -18,6 +18,12 @@ const char* multipliersName(Multipliers m) {
   return "auto";
 }
 
+int64_t accumulatedProduct(const Layer& l, int64_t product) {
+  if (!l.accumType) return product;
+  return roundFrac(product, l.inType.fracBits() + l.arith.coeffFrac, l.arith.accFrac,
+                   l.accumType->rounding);
+}
+
 std::vector<Tap> layerTaps(const Layer& l, int n) {
   std::vector<Tap> taps;
   switch (kindInfo(l.kind).taps) {

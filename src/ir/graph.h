@@ -142,6 +142,12 @@ struct Tap {
   size_t coeff = 0;
 };
 
+/// A product x * coeff of Layer::Arith (raw, with inType.fracBits() + arith.coeffFrac fraction
+/// bits) as it enters the accumulator: unchanged with the exact accumulator; rounded to a user
+/// accumulator type's fraction bits with its rounding mode (no overflow step) otherwise. The
+/// one place this rule is written: the reference and the emitter both call it.
+/// @throws std::overflow_error when the rounded value needs more than 62 bits
+int64_t accumulatedProduct(const Layer& l, int64_t product);
 /// The taps of output channel n of l, by its kind's TapPattern (kindInfo), in window order.
 /// Empty for TapPattern::None.
 std::vector<Tap> layerTaps(const Layer& l, int n);

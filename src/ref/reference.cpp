@@ -32,10 +32,7 @@ class Dot {
   void add(int64_t x, int64_t coeff) {
     if (coeff == 0) return;  // zero weights emit no logic and contribute nothing
     const int64_t p = mulChecked(l_, x, coeff);
-    // A user accumulator: the product rounded to its fraction bits (no overflow here).
-    acc_ += l_.accumType ? roundFrac(p, l_.inType.fracBits() + l_.arith.coeffFrac, l_.arith.accFrac,
-                                     l_.accumType->rounding)
-                         : p;
+    acc_ += accumulatedProduct(l_, p);  // rounded for a user accumulator, no overflow here
   }
   int64_t result(ValueProbe* probe) const {
     int64_t acc = static_cast<int64_t>(acc_);
