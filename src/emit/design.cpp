@@ -38,6 +38,16 @@ std::string describe(const Layer& l) {
       return fmt::format("{} ReLU", l.name);
     case LayerKind::Flatten:
       return fmt::format("{} Flatten", l.name);
+    case LayerKind::Sigmoid:
+    case LayerKind::Tanh:
+      return fmt::format("{} {} by a table of {} entries", l.name, kindName(l.kind),
+                         l.arith.table.values.size());
+    case LayerKind::Softmax:
+      return fmt::format(
+          "{} Softmax over {} channels: exponential table of {} entries ({}), reciprocal table of "
+          "{} entries ({})",
+          l.name, l.in.c, l.arith.table.values.size(), l.expTableType.str(),
+          l.arith.invTable.values.size(), l.invTableType.str());
   }
   return l.name;
 }
@@ -429,22 +439,6 @@ Term averagePool(Netlist& net, const Layer& l, const std::vector<Term>& taps, in
   return net.requantize(Term{q.node, q.neg, q.frac + l.resultType.fracBits()}, l.resultType);
 }
 
-}  // namespace
-
-namespace detail {
-
-/// Element-wise layers applied to channel c of one pixel y (all channels).
-Term elementwise(Netlist& net, const Layer& l, int c, const std::vector<Term>& y, int& accBits) {
-  if (kindInfo(l.kind).dotProduct)
-    return dotProduct(net, l, c, y, accBits);  // BatchNorm kept as scale and shift
-  if (l.kind == LayerKind::ReLU) return net.requantize(net.relu(y[c]), l.resultType);
-  throw std::logic_error(fmt::format("emitter: no element-wise case for {}", kindName(l.kind)));
-}
-
-}  // namespace detail
-
-namespace {
-
 Term maxTree(Netlist& net, std::vector<Term> v) {
   while (v.size() > 1) {
     std::vector<Term> next;
@@ -454,6 +448,52 @@ Term maxTree(Netlist& net, std::vector<Term> v) {
   }
   return v[0];
 }
+
+/// Softmax of one pixel (Layer::Arith): the maximum by a comparator tree, the exponential of
+/// each difference by a table, their sum by an adder tree, its reciprocal by a table, and one
+/// multiplier per channel (exponential times reciprocal) into the result type.
+std::vector<Term> softmax(Netlist& net, const Layer& l, const std::vector<Term>& y) {
+  const auto& a = l.arith;
+  const int fx = l.inType.fracBits();
+  net.comment(
+      fmt::format("{}: softmax over {} channels, the maximum subtracted first", l.name, y.size()));
+  const Term mx = maxTree(net, y);
+  std::vector<Term> e;
+  for (const Term& x : y)
+    e.push_back(
+        net.lookup(net.add(x, Term{mx.node, !mx.neg, mx.frac}), fx, a.table, l.name + "_exp"));
+  const Term sum = net.sum(e);
+  const Term inv = net.lookup(sum, a.table.type.fracBits(), a.invTable, l.name + "_inv");
+  std::vector<Term> out;
+  for (const Term& ex : e) out.push_back(net.requantize(net.mul(ex, inv), l.resultType));
+  return out;
+}
+
+}  // namespace
+
+namespace detail {
+
+std::vector<Term> elementwise(Netlist& net, const Layer& l, const std::vector<Term>& y,
+                              int& accBits) {
+  if (l.kind == LayerKind::Softmax) return softmax(net, l, y);
+  std::vector<Term> out;
+  for (int c = 0; c < l.out.c; ++c) {
+    if (kindInfo(l.kind).dotProduct)
+      out.push_back(dotProduct(net, l, c, y, accBits));  // BatchNorm kept as scale and shift
+    else if (l.kind == LayerKind::ReLU)
+      out.push_back(net.requantize(net.relu(y[c]), l.resultType));
+    else if (l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh)
+      out.push_back(net.requantize(
+          net.lookup(y[c], l.inType.fracBits(), l.arith.table, l.name + "_table"), l.resultType));
+    else
+      throw std::logic_error(fmt::format("emitter: no element-wise case for {}", kindName(l.kind)));
+  }
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
 
 /// A group of layers emitted as one module.
 struct Group {
@@ -584,10 +624,7 @@ ModuleInfo emitGroup(const Graph& g, const Group& grp, const std::string& produc
       outs[ch] = net.input(fmt::format("x_ch{}", ch),
                            fmt::format("in_reg[{}+:{}]", ch * inT.width, inT.width), inT);
   }
-  for (const Layer* f : grp.followers) {
-    const std::vector<Term> pixel = outs;
-    for (int ch = 0; ch < m.out.c; ++ch) outs[ch] = elementwise(net, *f, ch, pixel, accBits);
-  }
+  for (const Layer* f : grp.followers) outs = elementwise(net, *f, outs, accBits);
   for (int ch = 0; ch < m.out.c; ++ch) {
     const int node = net.materialize(outs[ch]);
     if (net.nodes()[node].op != NetNode::Op::Const) net.rename(node, fmt::format("y_ch{}", ch));

@@ -78,6 +78,8 @@ ResourceInventory moduleInventory(const ModuleInfo& m, const std::string& family
   inv.compareBits = static_cast<double>(m.stats.compareBits);
   inv.requantBits = static_cast<double>(m.stats.requantBits);
   inv.regBits = static_cast<double>(m.stats.registerBits);
+  inv.romLuts = static_cast<double>(m.stats.romLuts);  // activation tables
+  inv.dsps = m.stats.dsps;                             // Softmax's multipliers
   const double dw = m.inChannelBits, pixelBits = double(m.in.c) * m.inChannelBits;
   if (m.window) {
     const ModuleInfo::Window& w = *m.window;
@@ -100,7 +102,7 @@ ResourceInventory moduleInventory(const ModuleInfo& m, const std::string& family
     // The multipliers' operand and product registers; inside the DSPs with cascades.
     inv.multRegBits = f.chain > 0 ? 0 : products * (dw + ww + pw);
     if (f.style == Multipliers::Dsp)
-      inv.dsps = f.multipliers();
+      inv.dsps += f.multipliers();
     else
       inv.lutMultBits = products * ww * pw;
   }

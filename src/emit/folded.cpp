@@ -331,10 +331,7 @@ ModuleInfo emitFoldedModule(const Graph& g, const Layer& l, const std::vector<co
     if (l.accumType) acc = epi.requantize(acc, *l.accumType);
     outs[n] = epi.requantize(acc, l.resultType);
   }
-  for (const Layer* a : after) {
-    const std::vector<Term> pixel = outs;
-    for (int ch = 0; ch < m.out.c; ++ch) outs[ch] = elementwise(epi, *a, ch, pixel, epiAccBits);
-  }
+  for (const Layer* a : after) outs = elementwise(epi, *a, outs, epiAccBits);
   for (int ch = 0; ch < m.out.c; ++ch) {
     const int node = epi.materialize(outs[ch]);
     if (epi.nodes()[node].op != NetNode::Op::Const) epi.rename(node, fmt::format("y_ch{}", ch));

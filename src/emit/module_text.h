@@ -18,10 +18,12 @@ std::string describe(const Layer& l);
 /// a `//` comment (commentLines).
 std::string header(const std::string& producer, const std::vector<std::string>& lines);
 
-/// Element-wise layer l (ReLU, BatchNorm kept as scale-and-shift) applied to channel c of the
-/// pixel y, in the netlist; widens accBits to the widest accumulator it builds.
+/// Element-wise layer l applied to the pixel y (all its channels), in the netlist: each output
+/// channel from its own input channel (ReLU, BatchNorm kept as scale-and-shift, Sigmoid, Tanh)
+/// or from all of them (Softmax); widens accBits to the widest accumulator it builds.
 /// @throws std::logic_error for a kind that is not element-wise (an nngen bug)
-Term elementwise(Netlist& net, const Layer& l, int c, const std::vector<Term>& y, int& accBits);
+std::vector<Term> elementwise(Netlist& net, const Layer& l, const std::vector<Term>& y,
+                              int& accBits);
 
 /// Module header with clk, rst (synchronous, active high), an input stream
 /// <in>data/<in>valid/<in>ready of inBits and an output stream <out>data/valid/ready of outBits.

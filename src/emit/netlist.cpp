@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <queue>
 #include <stdexcept>
 #include <tuple>
@@ -195,6 +196,59 @@ Term Netlist::multiply(const Term& x, int64_t c, int cFrac) {
     }
   }
   return Term{p.node, p.neg != (negC != x.neg), p.frac + cFrac - t};
+}
+
+Term Netlist::lookup(const Term& x, int frac, const LookupTable& t, const std::string& name) {
+  if (x.frac != frac) throw std::logic_error("lookup of a term with other fraction bits");
+  if (t.values.size() == 1) return constant(t.values[0], t.type.fracBits());
+  const int a = materialize(x);
+  if (nodes_[a].op == NetNode::Op::Const)
+    return constant(t.lookup(nodes_[a].value), t.type.fracBits());
+  auto it = std::find_if(tables_.begin(), tables_.end(),
+                         [&](const Table& tb) { return tb.name == prefix_ + name; });
+  if (it == tables_.end()) {
+    Table tb{prefix_ + name, t.values, 1};
+    const auto [lo, hi] = std::minmax_element(t.values.begin(), t.values.end());
+    tb.width = signedBitsFor(*lo, *hi);
+    tables_.push_back(std::move(tb));
+    it = tables_.end() - 1;
+  } else if (it->values != t.values) {
+    throw std::logic_error("two tables named " + name);
+  }
+  NetNode n;
+  n.op = NetNode::Op::Lookup;
+  n.a = a;
+  n.table = static_cast<int>(it - tables_.begin());
+  n.value = t.inLo;
+  n.shA = t.shift;
+  const auto [lo, hi] = std::minmax_element(t.values.begin(), t.values.end());
+  n.lo = *lo;
+  n.hi = *hi;
+  n.depth = nodes_[a].depth + 2;  // the address clamp, the ROM
+  return Term{newNode(std::move(n)), false, t.type.fracBits()};
+}
+
+int Netlist::lookupOffsetWidth(const NetNode& x) const {
+  const NetNode& a = nodes_[x.a];
+  const int k = std::countr_zero(tables_[x.table].values.size());
+  return std::max(signedBitsFor(fit(Int128{a.lo} - x.value), fit(Int128{a.hi} - x.value)),
+                  x.shA + k + 1);
+}
+
+Term Netlist::mul(const Term& a, const Term& b) {
+  const int x = materialize(a), y = materialize(b);
+  const NetNode &nx = nodes_[x], &ny = nodes_[y];
+  const Int128 c[] = {Int128{nx.lo} * ny.lo, Int128{nx.lo} * ny.hi, Int128{nx.hi} * ny.lo,
+                      Int128{nx.hi} * ny.hi};
+  NetNode n;
+  n.op = NetNode::Op::Mul;
+  n.a = x;
+  n.b = y;
+  n.lo = fit(*std::min_element(std::begin(c), std::end(c)));
+  n.hi = fit(*std::max_element(std::begin(c), std::end(c)));
+  // a stage of its own: from the next register boundary to the one after it
+  n.depth = ((std::max(nx.depth, ny.depth) + levels_ - 1) / levels_ + 1) * levels_;
+  return Term{newNode(std::move(n)), false, a.frac + b.frac};
 }
 
 int Netlist::materialize(const Term& t) {
@@ -388,9 +442,13 @@ NetSchedule Netlist::schedule() const {
   sc.bits.assign(n, 0);
   sc.lastRead.assign(n, 0);
   for (int i = 0; i < n; ++i) sc.stage[i] = stageOf(i);
+  sc.readAt.assign(n, {});
   auto read = [&](int node, int bits, int atStage) {
-    sc.bits[node] = std::max(sc.bits[node], std::min(bits, nodes_[node].width));
+    bits = std::min(bits, nodes_[node].width);
+    sc.bits[node] = std::max(sc.bits[node], bits);
     sc.lastRead[node] = std::max(sc.lastRead[node], atStage);
+    int& b = sc.readAt[node][atStage];
+    b = std::max(b, bits);
   };
   // Reads: an operand shifted left by `sh` into a `w`-bit result needs its low w - sh bits.
   // Only live nodes read (a product by a zero BatchNorm scale leaves its input unread).
@@ -413,11 +471,15 @@ NetSchedule Netlist::schedule() const {
       case NetNode::Op::Sticky:
         read(x.a, x.inFrac + x.width - 2, st);
         break;
+      case NetNode::Op::Lookup:
+        read(x.a, lookupOffsetWidth(x), st);
+        break;
       case NetNode::Op::Max:
       case NetNode::Op::Relu:
       case NetNode::Op::Requant:
+      case NetNode::Op::Mul:
         read(x.a, nodes_[x.a].width, st);
-        if (x.op == NetNode::Op::Max) read(x.b, nodes_[x.b].width, st);
+        if (x.op == NetNode::Op::Max || x.op == NetNode::Op::Mul) read(x.b, nodes_[x.b].width, st);
         break;
       default:
         break;
@@ -426,6 +488,13 @@ NetSchedule Netlist::schedule() const {
   for (int o : outputs_)
     if (nodes_[o].op != NetNode::Op::Const) read(o, nodes_[o].width, sc.outStage);
   return sc;
+}
+
+int NetSchedule::bitsFrom(int node, int atStage) const {
+  int b = 0;
+  for (auto it = readAt[node].lower_bound(atStage); it != readAt[node].end(); ++it)
+    b = std::max(b, it->second);
+  return b;
 }
 
 std::string Netlist::verilog() const { return print(schedule()); }
@@ -537,6 +606,33 @@ std::string Netlist::print(const NetSchedule& sc) const {
         unused += (unused.empty() ? "" : ", ") + f;  // some thresholds may leave f bits unread
         break;
       }
+      case NetNode::Op::Lookup: {
+        const NetNode& a = nodes_[x.a];
+        const Table& tb = tables_[x.table];
+        const int k = std::countr_zero(tb.values.size());  // address bits
+        const Int128 offLo = Int128{a.lo} - x.value, offHi = Int128{a.hi} - x.value;
+        const int wo = lookupOffsetWidth(x);
+        const std::string off = x.name + "_off", addr = x.name + "_addr";
+        body += fmt::format("  wire signed [{}:0] {} = {} - {};  // input - first entry's input\n",
+                            wo - 1, off, opnd(x.a, 0, wo, st), literal(x.value, wo));
+        std::string sel = fmt::format("{}[{}:{}]", off, x.shA + k - 1, x.shA);
+        if ((offHi >> x.shA) >= Int128(tb.values.size()))  // beyond the last entry: the last
+          sel = fmt::format("({} >= {}) ? {{{}{{1'b1}}}} : {}", off,
+                            literal(Int128(tb.values.size()) << x.shA, wo), k, sel);
+        if (offLo < 0) sel = fmt::format("{}[{}] ? {}'d0 : {}", off, wo - 1, k, sel);
+        body += fmt::format("  wire [{}:0] {} = {};  // clamped to the table\n", k - 1, addr, sel);
+        body += fmt::format("  wire {} = {}({});\n", w, tb.name, addr);
+        unused += (unused.empty() ? "" : ", ") + off;
+        break;
+      }
+      case NetNode::Op::Mul: {
+        auto operand = [&](int node) {
+          const std::string v = opnd(node, 0, x.width, st);
+          return fmt::format("$signed({})", v);
+        };
+        body += fmt::format("  wire {} = {} * {};\n", w, operand(x.a), operand(x.b));
+        break;
+      }
       case NetNode::Op::Requant: {
         const NetNode& a = nodes_[x.a];
         body += fmt::format("  wire {};  // {}\n", w, x.type.str());
@@ -552,19 +648,41 @@ std::string Netlist::print(const NetSchedule& sc) const {
         break;
     }
     // Pipeline registers carrying this value to later stages: only the bits readers use.
+    // Each copy holds the bits the readers of its stage and of later stages use.
     const int first = x.op == NetNode::Op::Input ? 1 : st;
     const int delays = sc.lastRead[i] - first;
     const int keep = sc.bits[i];
+    int held = x.width;  // bits of the previous copy (the wire itself first)
     for (int d = 1; d <= delays; ++d) {
       const std::string reg = ref(i, first + d), src = ref(i, first + d - 1);
-      body += fmt::format("  reg {}[{}:0] {};\n", x.isSigned ? "signed " : "", keep - 1, reg);
+      const int bits = sc.bitsFrom(i, first + d);
+      body += fmt::format("  reg {}[{}:0] {};\n", x.isSigned ? "signed " : "", bits - 1, reg);
       regs += fmt::format("      {} <= {}{};\n", reg, src,
-                          (d == 1 && keep < x.width) ? fmt::format("[{}:0]", keep - 1) : "");
+                          bits < held ? fmt::format("[{}:0]", bits - 1) : "");
+      held = bits;
     }
     if (keep < x.width)  // high bits no reader needs: every reader's value fits fewer bits
       unused += (unused.empty() ? "" : ", ") + fmt::format("{}[{}:{}]", x.name, x.width - 1, keep);
   }
+  std::string roms;
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    const bool used = std::any_of(nodes_.begin(), nodes_.end(), [&](const NetNode& x) {
+      return x.op == NetNode::Op::Lookup && x.table == int(t) && sc.bits[&x - nodes_.data()] > 0;
+    });
+    if (!used) continue;
+    const Table& tb = tables_[t];
+    const int k = std::countr_zero(tb.values.size());
+    roms += fmt::format("  // Table {}: {} entries of {} bits (a ROM per call).\n", tb.name,
+                        tb.values.size(), tb.width);
+    roms += fmt::format("  function automatic [{}:0] {}(input [{}:0] addr);\n    case (addr)\n",
+                        tb.width - 1, tb.name, k - 1);
+    for (size_t i = 0; i < tb.values.size(); ++i)
+      roms +=
+          fmt::format("      {}'d{}: {} = {};\n", k, i, tb.name, literal(tb.values[i], tb.width));
+    roms += "    endcase\n  endfunction\n";
+  }
   std::string out =
+      roms +
       "  // Every wire is exactly as wide as the interval of its values, so no sum can overflow;\n"
       "  // operands are sign- (or zero-) extended to the sum's width, or cut to the low bits a\n"
       "  // sum of that width needs (two's-complement sums are exact modulo 2^width).\n" +
@@ -607,9 +725,16 @@ Netlist::Stats Netlist::stats() const {
       ++s.requantizers;
       s.requantBits += nodes_[x.a].width;
     }
+    if (x.op == NetNode::Op::Lookup)
+      s.romLuts += int64_t{x.width} * ((int64_t(tables_[x.table].values.size()) + 63) / 64);
+    if (x.op == NetNode::Op::Mul) {  // a DSP48E2 multiplies 27 x 18 signed bits
+      const int wa = nodes_[x.a].width, wb = nodes_[x.b].width;
+      const int big = std::max(wa, wb), small = std::min(wa, wb);
+      s.dsps += ((big + 26) / 27) * ((small + 17) / 18);
+    }
     // Delay registers, as print() declares them (inputs are registered by the caller).
     const int first = x.op == NetNode::Op::Input ? 1 : sc.stage[i];
-    s.registerBits += int64_t{std::max(0, sc.lastRead[i] - first)} * sc.bits[i];
+    for (int st = first + 1; st <= sc.lastRead[i]; ++st) s.registerBits += sc.bitsFrom(int(i), st);
   }
   return s;
 }

@@ -5,8 +5,9 @@
 //!
 //! Every wire's exact integer range is tracked by interval arithmetic, so each adder is exactly
 //! as wide as its values need and can never overflow (two's-complement sums are computed modulo
-//! 2^width, which is exact when the true result fits). No `*` operator is ever emitted: every
-//! multiplication by a constant becomes shifts and adds/subtracts of its canonical signed digits.
+//! 2^width, which is exact when the true result fits). Every multiplication by a constant
+//! becomes shifts and adds/subtracts of its canonical signed digits; the one `*` is mul(), a
+//! product of two wires (Softmax's exponential times its reciprocal).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,7 @@
 
 #include "ir/divide.h"
 #include "ir/fixed.h"
+#include "ir/graph.h"
 
 namespace nngen {
 
@@ -24,7 +26,9 @@ namespace nngen {
 struct NetNode {
   /// Not: the complement of a one-bit wire (XNOR with a constant 0); Sign: one bit, 1 when a >= 0
   /// (the `binary` type's encoding of +1, FixedType).
-  enum class Op { Input, Const, Add, Neg, Max, Relu, Requant, Sticky, Not, Sign };
+  /// Lookup: entry clamp((a - value) >> shA, 0, size - 1) of table `table` (LookupTable), a
+  /// combinational ROM; Mul: a * b of two wires (a DSP slice or LUT multiplier).
+  enum class Op { Input, Const, Add, Neg, Max, Relu, Requant, Sticky, Not, Sign, Lookup, Mul };
   Op op = Op::Input;
   int a = -1, b = -1;      ///< operand nodes
   int shA = 0, shB = 0;    ///< left shifts applied to the operands (Add, Max)
@@ -36,6 +40,7 @@ struct NetNode {
   /// Sticky: {a >> inFrac, f >= thrHalf, f >= thrZero && !(thrHalf <= f < thrAbove)} with f the
   /// low inFrac bits of a (a >= 0): floor, half bit and sticky bit of a division (divide.h)
   int64_t thrZero = 0, thrHalf = 0, thrAbove = 0;
+  int table = -1;        ///< Lookup: index into the netlist's tables
   int width = 1;         ///< bits
   bool isSigned = true;  ///< two's complement (else unsigned)
   int depth = 0;         ///< logic levels after the input registers
@@ -48,8 +53,11 @@ struct NetNode {
 /// and the latest stage that reads it (its delay registers carry it there).
 struct NetSchedule {
   std::vector<int> stage, bits, lastRead;
-  std::vector<bool> live;  ///< an output depends on it
-  int outStage = 1;        ///< stage of the output registers (stages() + 1)
+  std::vector<bool> live;                  ///< an output depends on it
+  std::vector<std::map<int, int>> readAt;  ///< per node: stage -> the bits read in that stage
+  /// The bits of `node` read in stage atStage or later (what its copy in that stage holds).
+  int bitsFrom(int node, int atStage) const;
+  int outStage = 1;  ///< stage of the output registers (stages() + 1)
 };
 
 /// A signed, scaled reference to a node: value = (neg ? -1 : 1) * wire * 2^-frac.
@@ -106,6 +114,14 @@ class Netlist {
   /// comparisons of its low bits, then the offset's quotient subtracted. The returned term has
   /// frac 2 (value = floor + half/2 + rest/4).
   Term divideSticky(const Term& t, const ConstDivider& div);
+  /// t.lookup(x) (LookupTable), for a term x whose raw values are the table's inputs at `frac`
+  /// fraction bits: the address clamp and a ROM, printed once per table `name` as a Verilog
+  /// function (one case per entry) that every lookup of that table calls. Returns a term with
+  /// t.type's fraction bits; a one-entry table is a constant.
+  Term lookup(const Term& x, int frac, const LookupTable& t, const std::string& name);
+  /// a * b of two wires (frac a.frac + b.frac), in a pipeline stage of its own: Verilog `*`,
+  /// mapped by synthesis to DSP slices (the netlist's only non-constant multiplication).
+  Term mul(const Term& a, const Term& b);
   /// Makes a term positive and unshifted (emits a negation if needed).
   int materialize(const Term& t);
 
@@ -137,6 +153,8 @@ class Netlist {
     int64_t compareBits = 0;   ///< summed operand widths of the comparators (Max, Sticky)
     int64_t requantBits = 0;   ///< summed input widths of the requantizers
     int64_t registerBits = 0;  ///< pipeline registers: output registers and delay copies, bits
+    int64_t romLuts = 0;       ///< table ROMs: width x ceil(entries / 64) LUT6 per lookup
+    int dsps = 0;              ///< DSP48E2 slices of the Mul nodes (27 x 18 signed each)
   };
   Stats stats() const;
 
@@ -145,6 +163,8 @@ class Netlist {
   /// Per node: whether an output depends on it (dead nodes are neither printed nor counted).
   std::vector<bool> liveNodes() const;
   int stageOf(int node) const;
+  /// Bits of a Lookup's offset x - inLo: its range, and at least the address bits above shift.
+  int lookupOffsetWidth(const NetNode& x) const;
   std::string valueAt(int node, int stage) const;  // wire or delay register name
 
   std::string prefix_;
@@ -154,6 +174,12 @@ class Netlist {
   std::vector<int> outputWidths_;
   std::map<std::pair<int, int64_t>, Term> oddProducts_;
   std::map<int, int> complements_;  // one-bit node -> its Not node
+  struct Table {
+    std::string name;
+    std::vector<int64_t> values;
+    int width = 1;
+  };
+  std::vector<Table> tables_;  // the ROMs of Lookup nodes, by name
   std::map<int, std::vector<std::string>>
       comments_;  // printed before node index key  // (input node, odd f) -> x*f
 };

@@ -46,8 +46,18 @@ std::vector<Tap> layerTaps(const Layer& l, int n) {
     case TapPattern::Pointwise:
       taps.push_back(Tap{size_t(n), size_t(n)});
       break;
+    case TapPattern::WholePixel:
+      for (int c = 0; c < l.in.c; ++c) taps.push_back(Tap{size_t(c), size_t(c)});
+      break;
   }
   return taps;
+}
+
+size_t LookupTable::index(int64_t x) const {
+  const Int128 off = Int128{x} - inLo;
+  if (off < 0) return 0;
+  const Int128 i = off >> shift;
+  return i >= Int128(values.size()) ? values.size() - 1 : static_cast<size_t>(i);
 }
 
 static std::string shapeStr(const Shape& s) { return fmt::format("{}x{}x{}", s.h, s.w, s.c); }

@@ -59,6 +59,23 @@ enum class Multipliers {
 /// The spec's name of a Multipliers value (`auto`, `lut`, `dsp`).
 const char* multipliersName(Multipliers m);
 
+/// The function table of a Sigmoid, Tanh or Softmax layer (table-based activations as in
+/// hls4ml's nnet_activation.h). Entry i stands for the raw inputs x with
+/// floor((x - inLo) / 2^shift) = i; inputs below the first entry take it, inputs beyond the
+/// last take the last (saturation). Each entry holds the function at the middle of the input
+/// values that read it, converted into `type` (its rounding and overflow). Built once by the
+/// lower-arithmetic pass; the reference and the emitted ROM read the same entries.
+struct LookupTable {
+  int64_t inLo = 0;             ///< raw input of entry 0's first value
+  int shift = 0;                ///< log2 of the raw inputs per entry
+  std::vector<int64_t> values;  ///< raw integers of `type`; size a power of two
+  FixedType type;               ///< the entries' type
+  /// The entry raw input x reads: clamp((x - inLo) >> shift, 0, size - 1).
+  size_t index(int64_t x) const;
+  /// values[index(x)].
+  int64_t lookup(int64_t x) const { return values[index(x)]; }
+};
+
 /// One layer. Fields not used by its kind keep their defaults.
 struct Layer {
   std::string name;
@@ -75,6 +92,17 @@ struct Layer {
   FloatTensor gamma, beta, movingMean, movingVariance;  ///< BatchNorm
   double epsilon = 1e-3;                                ///< BatchNorm
   std::vector<std::string> foldedLayers;                ///< BatchNorms folded into this layer
+
+  // Sigmoid / Tanh / Softmax: the tables' size and input range (hls4ml's defaults: 1024
+  // entries over inputs in [-8, 8) for Sigmoid, [-4, 4) for Tanh and differences x - max in
+  // [-8, 0] for Softmax's exponential), and Softmax's two table types.
+  int tableSize = 1024;   ///< entries (a power of two; fewer when the input has fewer values)
+  double tableRange = 8;  ///< R, a power of two: inputs [-R, R) (Softmax: x - max in [-R, 0])
+  /// Softmax: e^(x - max), values in (0, 1] (default ap_ufixed<17,1,AP_RND,AP_SAT>: signed,
+  /// 18 bits, one DSP operand)
+  FixedType expTableType{17, 1, false, Rounding::Rnd, Overflow::Sat};
+  /// Softmax: 1 / sum of the exponentials (default ap_ufixed<17,1,AP_RND,AP_SAT>)
+  FixedType invTableType{17, 1, false, Rounding::Rnd, Overflow::Sat};
 
   // Fixed-point types (resolved against the model defaults by the loader).
   FixedType weightType, biasType, resultType;
@@ -112,6 +140,10 @@ struct Layer {
   ///     proven exact over [accMin, accMax] * 2^numShift).
   /// MaxPooling2D / ReLU: the result is requantize(max(...) or max(0, x), inType frac,
   ///   resultType).
+  /// Sigmoid / Tanh: the result is table.lookup(x) (table.type = resultType).
+  /// Softmax, per pixel of n channels x_c: m = max_c x_c, e_c = table.lookup(x_c - m) (raw
+  ///   exponentials, expTableType), S = sum_c e_c (exact), r = invTable.lookup(S) (invTableType),
+  ///   result_c = requantize(e_c * r, exp frac + inv frac, resultType).
   /// A `binary` result type takes the sign of the value it converts (FixedType); a BatchNorm
   ///   with a binary result has coeff in {-1, 0, +1} and its threshold as bias (coeffFrac 0,
   ///   accFrac = the input's), see lowerArithmetic. A `binary` input's raw values are -1/+1.
@@ -125,6 +157,8 @@ struct Layer {
     int64_t divisor = 1;          ///< AvgPool, window not a power of two: see above (else 1)
     int numShift = 0;             ///< AvgPool: left shift of acc before the division
     ConstDivider divider;         ///< AvgPool: the hardware's exact multiply-shift division
+    LookupTable table;            ///< Sigmoid/Tanh: f(x); Softmax: e^(x - max)
+    LookupTable invTable;         ///< Softmax: 1 / S
   } arith;
   FixedType inType;  ///< type of the input tensor (previous layer's result), set with arith
 

@@ -14,7 +14,7 @@ using SC = ScaleCommute;
 
 // One row per kind, in LayerKind order:
 //   kind, specName, windowed, hasWeights, foldsBatchNorm, passesScale, dotProduct, taps
-constexpr std::array<LayerKindInfo, 7> kKinds = {{
+constexpr std::array<LayerKindInfo, 10> kKinds = {{
     {LayerKind::Conv2D, "Conv2D", true, true, true, SC::No, true, TP::AllChannels},
     {LayerKind::Dense, "Dense", true, true, true, SC::No, true, TP::AllChannels},
     {LayerKind::MaxPool2D, "MaxPooling2D", true, false, false, SC::NonNegative, false,
@@ -24,6 +24,9 @@ constexpr std::array<LayerKindInfo, 7> kKinds = {{
     {LayerKind::BatchNorm, "BatchNormalization", false, false, false, SC::No, true, TP::Pointwise},
     {LayerKind::ReLU, "ReLU", false, false, false, SC::No, false, TP::Pointwise},
     {LayerKind::Flatten, "Flatten", false, false, false, SC::No, false, TP::None},
+    {LayerKind::Sigmoid, "Sigmoid", false, false, false, SC::No, false, TP::Pointwise},
+    {LayerKind::Tanh, "Tanh", false, false, false, SC::No, false, TP::Pointwise},
+    {LayerKind::Softmax, "Softmax", false, false, false, SC::No, false, TP::WholePixel},
 }};
 
 constexpr bool tableInOrder() {

@@ -14,15 +14,28 @@ namespace nngen {
 
 /// The layer kinds of spec v1. Flatten only reshapes; BatchNormalization is folded into the
 /// preceding Conv2D/Dense where that is exact, otherwise executed as a per-channel scale and
-/// shift.
-enum class LayerKind { Conv2D, Dense, MaxPool2D, AvgPool2D, BatchNorm, ReLU, Flatten };
+/// shift. Sigmoid, Tanh and Softmax are table-based (Layer::Arith::table; Softmax reads every
+/// channel of its pixel).
+enum class LayerKind {
+  Conv2D,
+  Dense,
+  MaxPool2D,
+  AvgPool2D,
+  BatchNorm,
+  ReLU,
+  Flatten,
+  Sigmoid,
+  Tanh,
+  Softmax
+};
 
 /// Which inputs feed output channel n of a layer (its taps, see layerTaps in graph.h).
 enum class TapPattern {
   None,         ///< no arithmetic (Flatten: a reshape)
   AllChannels,  ///< every position of the window, every input channel (Conv2D, Dense)
   SameChannel,  ///< every position of the window, input channel n only (pooling)
-  Pointwise,    ///< input channel n of the same pixel only (BatchNorm, ReLU)
+  Pointwise,    ///< input channel n of the same pixel only (BatchNorm, ReLU, Sigmoid, Tanh)
+  WholePixel,   ///< every channel of the same pixel (Softmax)
 };
 
 /// Whether a per-channel affine map y = s*x + t applied after a layer gives the same as

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <tuple>
 
 #include "ir/divide.h"
@@ -138,6 +139,89 @@ void lowerAveragePool(Layer& l) {
   }
 }
 
+/// Fills the entries of `tab` (inLo and shift set, `entries` entries from inLo on) that the raw
+/// inputs [xmin, xmax] (at `frac` fraction bits) reach: the table is cut to them (inLo moved to
+/// the first), padded to a power of two with the last one, and each holds f at the middle of
+/// the inputs that read it (the end entries: with those the clamp sends there), converted into
+/// tab.type (LookupTable).
+template <typename F>
+void fillTable(const Layer& l, LookupTable& tab, size_t entries, int64_t xmin, int64_t xmax,
+               int frac, F f) {
+  tab.values.assign(entries, 0);  // for index() only
+  const size_t first = tab.index(xmin), last = tab.index(xmax);
+  const Int128 span = Int128{1} << tab.shift;
+  tab.inLo = checked(l, tab.inLo + Int128(first) * span, "the table's input range");
+  tab.values.assign(std::bit_ceil(last - first + 1), 0);
+  for (size_t i = 0; i < tab.values.size(); ++i) {
+    const size_t k = std::min(i, last - first);  // padding repeats the last reachable entry
+    // the inputs reading entry k: its own, and at the ends those the clamp sends there
+    Int128 a = tab.inLo + Int128(k) * span, b = a + span - 1;
+    a = k == 0 ? Int128{xmin} : std::max<Int128>(a, xmin);
+    b = k == last - first ? Int128{xmax} : std::min<Int128>(b, xmax);
+    const double mid = std::ldexp(static_cast<double>(a + b) / 2, -frac);
+    try {
+      tab.values[i] = quantizeReal(f(mid), tab.type);
+    } catch (const std::invalid_argument& ex) {
+      throw Error(l.loc, l.name, fmt::format("table entry for input {}: {}", mid, ex.what()));
+    }
+  }
+}
+
+/// The table of an activation over inputs [-R, R) (`nonPositive`: [-R, 0], the inputs of
+/// Softmax's exponential) in tableSize entries of width 2R / tableSize (R / tableSize), or one
+/// entry per input value when the input type is coarser, for the raw inputs [xmin, xmax] at
+/// `frac` fraction bits; values in type t.
+template <typename F>
+LookupTable rangeTable(const Layer& l, int64_t xmin, int64_t xmax, int frac, bool nonPositive,
+                       const FixedType& t, F f) {
+  LookupTable tab;
+  tab.type = t;
+  const int e = std::ilogb(l.tableRange) + (nonPositive ? 0 : 1) -
+                std::countr_zero(static_cast<unsigned>(l.tableSize));  // entry width 2^e
+  tab.shift = std::max(0, e + frac);
+  const double lo = std::floor(std::ldexp(-l.tableRange, frac));  // raw -R
+  if (lo < -std::ldexp(1.0, kMaxBits))
+    throw Error(l.loc, l.name, "the table's input range exceeds 62 bits; use a smaller range");
+  tab.inLo = static_cast<int64_t>(lo);
+  const double entries =
+      std::ceil(std::ldexp(l.tableRange * (nonPositive ? 1 : 2), frac - tab.shift));
+  fillTable(l, tab, static_cast<size_t>(std::max(1.0, entries)), xmin, xmax, frac, f);
+  return tab;
+}
+
+/// Sigmoid and Tanh: the function table over the input type (LookupTable).
+void lowerActivationTable(Layer& l) {
+  const bool sigmoid = l.kind == LayerKind::Sigmoid;
+  l.arith.table =
+      rangeTable(l, l.inType.minRaw(), l.inType.maxRaw(), l.inType.fracBits(), false, l.resultType,
+                 [&](double x) { return sigmoid ? 1.0 / (1.0 + std::exp(-x)) : std::tanh(x); });
+}
+
+/// Softmax (Layer::Arith): the exponential over the differences x - max in [xmin - xmax, 0],
+/// and the reciprocal over the sums S of the n exponentials, from the largest element's entry
+/// plus n - 1 of the smallest to n times the largest entry, in tableSize entries.
+void lowerSoftmax(Layer& l) {
+  auto& a = l.arith;
+  const int64_t dmin =
+      checked(l, Int128{l.inType.minRaw()} - l.inType.maxRaw(), "the input difference");
+  a.table = rangeTable(l, dmin, 0, l.inType.fracBits(), true, l.expTableType,
+                       [](double d) { return std::exp(d); });
+  const int64_t top = a.table.lookup(0);
+  const int64_t low = *std::min_element(a.table.values.begin(), a.table.values.end());
+  if (top <= 0)
+    throw Error(l.loc, l.name,
+                fmt::format("e^0 = 1 is 0 in precision.exp_table {}: use a type that holds 1",
+                            l.expTableType.str()));
+  const int64_t n = l.in.c;
+  const int64_t sMin = checked(l, Int128{top} + Int128{n - 1} * std::max<int64_t>(low, 0), "a sum");
+  const int64_t sMax = checked(l, Int128{top} * n, "the sum of the exponentials");
+  a.invTable.type = l.invTableType;
+  a.invTable.inLo = sMin;
+  while ((Int128{l.tableSize} << a.invTable.shift) < Int128{sMax} - sMin + 1) ++a.invTable.shift;
+  fillTable(l, a.invTable, size_t(l.tableSize), sMin, sMax, l.expTableType.fracBits(),
+            [](double s) { return 1.0 / s; });
+}
+
 }  // namespace
 
 std::string lowerArithmetic(Graph& g) {
@@ -157,6 +241,8 @@ std::string lowerArithmetic(Graph& g) {
     // The one kind whose arithmetic is neither a dot product nor decided by its result type
     // (max pooling and ReLU just requantize).
     if (l.kind == LayerKind::AvgPool2D) lowerAveragePool(l);
+    if (l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh) lowerActivationTable(l);
+    if (l.kind == LayerKind::Softmax) lowerSoftmax(l);
     for (size_t n = 0; n < l.arith.accMin.size(); ++n) {
       const int bits = signedBitsFor(l.arith.accMin[n], l.arith.accMax[n]);
       if (bits > widest) std::tie(widest, widestLayer) = std::pair{bits, l.name};

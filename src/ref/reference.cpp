@@ -97,6 +97,22 @@ int64_t channelOutput(const Layer& l, int n, const std::vector<Tap>& taps,
     case LayerKind::ReLU:
       seen(rawToReal(std::max<int64_t>(0, x[taps[0].input]), fx));
       return requantize(std::max<int64_t>(0, x[taps[0].input]), fx, l.resultType);
+    case LayerKind::Sigmoid:
+    case LayerKind::Tanh:
+      seen(rawToReal(x[taps[0].input], fx));
+      return l.arith.table.lookup(x[taps[0].input]);
+    case LayerKind::Softmax: {  // taps: every channel of the pixel, in channel order
+      const auto& a = l.arith;
+      int64_t mx = x[taps[0].input];
+      for (const Tap& t : taps) mx = std::max(mx, x[t.input]);
+      Int128 sum = 0;
+      for (const Tap& t : taps) sum += a.table.lookup(x[t.input] - mx);
+      const int64_t e = a.table.lookup(x[taps[n].input] - mx);
+      const int64_t r = a.invTable.lookup(static_cast<int64_t>(sum));
+      const int pf = a.table.type.fracBits() + a.invTable.type.fracBits();
+      seen(std::ldexp(static_cast<double>(Int128{e} * r), -pf));
+      return requantize(mulChecked(l, e, r), pf, l.resultType);
+    }
     default:
       break;  // dot products are above; Flatten is a copy in runLayer
   }

@@ -7,9 +7,12 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <bit>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -324,7 +327,15 @@ class SpecReader {
       l.resultTypeSet = true;
       return;
     }
-    checkKeys(n, {"weight", "bias", "accum", "result"}, "precision");
+    if (l.kind == LayerKind::Softmax) {  // its two tables' types and the result
+      checkKeys(n, {"exp_table", "inv_table", "result"}, "precision of a Softmax layer");
+      if (n["exp_table"]) l.expTableType = precision(n["exp_table"], "precision.exp_table");
+      if (n["inv_table"]) l.invTableType = precision(n["inv_table"], "precision.inv_table");
+      for (const char* key : {"exp_table", "inv_table"})
+        if (n[key] && precision(n[key], key).binary) fail(n[key], "a table type cannot be binary");
+    } else {
+      checkKeys(n, {"weight", "bias", "accum", "result"}, "precision");
+    }
     if (n["weight"]) l.weightType = precision(n["weight"], "precision.weight");
     if (n["bias"]) l.biasType = precision(n["bias"], "precision.bias");
     if (n["result"]) {
@@ -348,7 +359,9 @@ class SpecReader {
            "a bias cannot be binary (binary is a weight or result type: write "
            "precision: {weight: binary} or {result: binary})");
     if (l.accumType && l.accumType->binary) fail(at("accum"), "an accumulator cannot be binary");
-    if (l.resultType.binary && (l.kind == LayerKind::ReLU || l.kind == LayerKind::AvgPool2D))
+    if (l.resultType.binary && (l.kind == LayerKind::ReLU || l.kind == LayerKind::AvgPool2D ||
+                                kindInfo(l.kind).taps == TapPattern::WholePixel ||
+                                l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh))
       fail(at("result"),
            fmt::format("a {} layer cannot have a binary result (the sign activation is the "
                        "result of a Conv2D, Dense, BatchNormalization or MaxPooling2D)",
@@ -378,7 +391,30 @@ class SpecReader {
     if (n["multipliers"]) l.multipliers = multipliers(n["multipliers"]);
   }
 
-  void readLayer(const YAML::Node& n, const FixedType& def, Shape& cur, Graph& g);
+  /// table_size and input_range of a Sigmoid, Tanh or Softmax layer (LookupTable): both
+  /// powers of two, so that a table entry is a bit slice of the input.
+  void readTable(const YAML::Node& n, Layer& l) const {
+    l.tableRange = l.kind == LayerKind::Tanh ? 4 : 8;  // hls4ml's ranges
+    if (n["table_size"]) {
+      l.tableSize = positiveInt(n["table_size"], "table_size", 2);
+      if (!std::has_single_bit(static_cast<unsigned>(l.tableSize)) || l.tableSize > 65536)
+        fail(n["table_size"],
+             fmt::format("table_size must be a power of two from 2 to 65536, got {}", l.tableSize));
+    }
+    if (n["input_range"]) {
+      l.tableRange = finiteReal(n["input_range"], "input_range");
+      int e = 0;
+      if (l.tableRange <= 0 || std::frexp(l.tableRange, &e) != 0.5 || e < -15 || e > 17)
+        fail(n["input_range"],
+             fmt::format("input_range must be a power of two from 2^-16 to 2^16 (the table "
+                         "covers [-R, R)), got {}",
+                         l.tableRange));
+    }
+  }
+
+  /// Reads one layer (and the layer its `activation:` adds) into g; `last`: it is the spec's
+  /// last layer.
+  void readLayer(const YAML::Node& n, const FixedType& def, Shape& cur, Graph& g, bool last);
 };
 
 Graph SpecReader::read() {
@@ -488,9 +524,9 @@ Graph SpecReader::readRoot(const YAML::Node& root) {
   if (!layers.IsSequence() || layers.size() == 0) fail(layers, "'layers' must be a non-empty list");
   Shape cur = g.input;
   std::set<std::string> names;
-  for (const YAML::Node& ln : layers) {
+  for (size_t i = 0; i < layers.size(); ++i) {
     layer_.clear();
-    readLayer(ln, def, cur, g);
+    readLayer(layers[i], def, cur, g, i + 1 == layers.size());
     // Layers added for `activation: relu` come right after; check every new name.
   }
   for (const Layer& l : g.layers) {
@@ -528,7 +564,8 @@ Graph SpecReader::readRoot(const YAML::Node& root) {
   return g;
 }
 
-void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur, Graph& g) {
+void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur, Graph& g,
+                           bool last) {
   if (!n.IsMap()) fail(n, "each layer must be a mapping with at least 'name' and 'type'");
   Layer l;
   l.loc = locOf(n);
@@ -544,17 +581,22 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
     fail(n["type"], fmt::format("unknown layer type '{}' (known: {})", type, knownKindNames()));
   l.kind = *kind;
   l.in = cur;
-  bool reluAfter = false;
+  std::optional<LayerKind> activationAfter;  // `activation:` adds this layer after it
 
   auto activation = [&]() {
     if (!n["activation"]) return;
     const std::string a = scalar<std::string>(n["activation"], "activation");
     if (a == "relu")
-      reluAfter = true;
+      activationAfter = LayerKind::ReLU;
+    else if (a == "sigmoid")
+      activationAfter = LayerKind::Sigmoid;
+    else if (a == "tanh")
+      activationAfter = LayerKind::Tanh;
+    else if (a == "softmax")
+      activationAfter = LayerKind::Softmax;
     else if (a != "linear")
-      fail(n["activation"], fmt::format("unsupported activation '{}' (relu or linear; softmax is "
-                                        "not needed: the output stage gives logits and argmax)",
-                                        a));
+      fail(n["activation"],
+           fmt::format("unsupported activation '{}' (relu, sigmoid, tanh, softmax or linear)", a));
   };
   auto useBias = [&](bool dflt) {
     return n["use_bias"] ? scalar<bool>(n["use_bias"], "use_bias") : dflt;
@@ -645,6 +687,33 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
   } else if (l.kind == LayerKind::Flatten) {
     checkKeys(n, {"name", "type"}, "a Flatten layer");
     l.out = Shape{1, 1, static_cast<int>(cur.size())};
+  } else if (l.kind == LayerKind::Softmax) {
+    checkKeys(n, {"name", "type", "table_size", "input_range", "implementation", "precision"},
+              "a Softmax layer");
+    l.out = cur;
+    readTable(n, l);
+    const std::string impl =
+        n["implementation"] ? scalar<std::string>(n["implementation"], "implementation") : "stable";
+    if (impl == "argmax") {  // hls4ml's `argmax`: the class without the probabilities
+      if (!last)
+        fail(n["implementation"],
+             "implementation: argmax leaves the class unchanged only as the last layer");
+      g.warnings.push_back(Warning{
+          l.loc, l.name,
+          "Softmax with implementation: argmax is not built: the output is the logits of the "
+          "layer before and the argmax stage gives the class (the same class as the softmax)"});
+      return;
+    }
+    if (impl != "stable")
+      fail(n["implementation"],
+           fmt::format("implementation must be 'stable' (tables, the maximum subtracted first) "
+                       "or 'argmax' (no softmax hardware), got '{}'",
+                       impl));
+  } else if (l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh) {
+    checkKeys(n, {"name", "type", "table_size", "input_range", "precision"},
+              fmt::format("a {} layer", type));
+    l.out = cur;
+    readTable(n, l);
   }
   checkElements(n, l.out, "the output");
   readPrecision(n["precision"], def, l);
@@ -652,13 +721,21 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
   readFolding(n, g.hardware, l);
   cur = l.out;
   g.layers.push_back(std::move(l));
-  if (reluAfter) {
+  if (activationAfter) {
     Layer r;
-    r.name = g.layers.back().name + "_relu";
-    r.kind = LayerKind::ReLU;
+    r.kind = *activationAfter;
+    r.name = g.layers.back().name + "_" + (r.kind == LayerKind::ReLU ? "relu" : [&] {
+               std::string k = kindName(r.kind);
+               for (char& ch : k)
+                 ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+               return k;
+             }());
     r.loc = g.layers.back().loc;
     r.in = r.out = cur;
     r.weightType = r.biasType = r.resultType = g.layers.back().resultType;
+    r.expTableType = g.layers.back().expTableType;
+    r.invTableType = g.layers.back().invTableType;
+    r.tableRange = r.kind == LayerKind::Tanh ? 4 : 8;
     g.layers.push_back(std::move(r));
   }
 }
