@@ -452,4 +452,64 @@ layers:
      precision: {{weight: "ap_fixed<8,2,AP_RND>", bias: "ap_fixed<6,2>", result: "ap_fixed<14,7>"}}}}
 """, rng12.uniform(-2, 2, (40, 10, 10, 3)))
 
+# 13. tables_cnn (issue 11): table-based activations: Tanh on every pixel of a convolution,
+#     Sigmoid with its own table size and range, a Softmax output (exponential and reciprocal
+#     tables, one multiplier per class) with the default tables.
+rng13 = np.random.default_rng(13013)
+net = "tables_cnn"
+ck0 = rng13.normal(0, 0.6, (3, 3, 2, 4)).astype(np.float32)
+cb0 = rng13.normal(0, 0.3, 4).astype(np.float32)
+ckd0 = rng13.normal(0, 0.4, (2 * 2 * 4, 8)).astype(np.float32)
+ckd1 = rng13.normal(0, 1.0, (8, 5)).astype(np.float32)
+cbd1 = rng13.normal(0, 0.5, 5).astype(np.float32)
+write(net, f"""# Golden test (issue 11): Tanh after a Conv2D, Sigmoid with table_size/input_range, Softmax output.
+nngen: 1
+name: tables_cnn
+precision:
+  default: ap_fixed<12,4,AP_RND,AP_SAT>
+input:
+  shape: [6, 6, 2]
+  precision: ap_fixed<8,3>
+layers:
+  - {{name: conv0, type: Conv2D, filters: 4, kernel_size: 3, padding: same, kernel: {save(net, "conv0_k", ck0)},
+     bias: {save(net, "conv0_b", cb0)}, activation: tanh}}
+  - {{name: pool0, type: MaxPooling2D, pool_size: 3}}
+  - {{name: flat, type: Flatten}}
+  - {{name: fc0, type: Dense, units: 8, use_bias: false, kernel: {save(net, "fc0_k", ckd0)}}}
+  - {{name: sig0, type: Sigmoid, table_size: 256, input_range: 4, precision: "ap_ufixed<10,0,AP_RND,AP_SAT>"}}
+  - {{name: fc1, type: Dense, units: 5, kernel: {save(net, "fc1_k", ckd1)}, bias: {save(net, "fc1_b", cbd1)},
+     activation: softmax}}
+""", rng13.uniform(-3, 3, (40, 6, 6, 2)))
+
+# 14. softmax_mlp (issue 11): float test features carried by the spec (test_data), Tanh with a
+#     coarse input type (one table entry per input value), a Softmax with its own table types.
+rng14 = np.random.default_rng(14014)
+net = "softmax_mlp"
+mk0 = rng14.normal(0, 0.5, (10, 12)).astype(np.float32)
+mb0 = rng14.normal(0, 0.3, 12).astype(np.float32)
+mk1 = rng14.normal(0, 0.6, (12, 6)).astype(np.float32)
+features = rng14.normal(0, 1.5, (40, 10)).astype(np.float32)
+os.makedirs(os.path.join(HERE, net), exist_ok=True)
+np.save(os.path.join(HERE, net, "features.npy"), features)
+np.save(os.path.join(HERE, net, "labels.npy"), rng14.integers(0, 6, 40).astype(np.int64))
+write(net, f"""# Golden test (issue 11): float test_data, Tanh on a coarse type, Softmax with its own types.
+nngen: 1
+name: softmax_mlp
+input:
+  shape: [10]
+  precision: ap_fixed<10,4,AP_RND,AP_SAT>
+layers:
+  - {{name: fc0, type: Dense, units: 12, kernel: {save(net, "fc0_k", mk0)}, bias: {save(net, "fc0_b", mb0)},
+     precision: {{result: "ap_fixed<6,3,AP_RND,AP_SAT>"}}}}
+  - {{name: act0, type: Tanh, precision: "ap_fixed<9,1,AP_RND,AP_SAT>"}}
+  - {{name: fc1, type: Dense, units: 6, use_bias: false, kernel: {save(net, "fc1_k", mk1)},
+     precision: {{result: "ap_fixed<10,5,AP_RND,AP_SAT>"}}}}
+  - {{name: prob, type: Softmax, table_size: 512,
+     precision: {{exp_table: "ap_ufixed<12,1,AP_RND,AP_SAT>", inv_table: "ap_ufixed<14,3,AP_RND,AP_SAT>",
+                 result: "ap_ufixed<9,0,AP_RND,AP_SAT>"}}}}
+test_data:
+  images: features.npy
+  labels: labels.npy
+""", features)
+
 print("wrote golden networks to", HERE, "and configs/tiny")

@@ -23,6 +23,8 @@ diff -r -q -x obj_dir -x run "$work/rtl" "$work/rtl2"
 echo "determinism: two builds are byte-identical"
 "$nngen" sim "$work/rtl" --input "$net/inputs.npy"
 "$nngen" sim "$work/rtl" --input "$net/inputs.npy" --stall --seed 7
+# a spec with test_data carries its testbench: `nngen sim rtl/` alone (float features too)
+if grep -q '^test_data:' "$net/$name.yaml"; then "$nngen" sim "$work/rtl"; fi
 # Mid-stream resets (sim/README.md): in the middle of the second image, in the middle of the
 # fifth, and in the output drain of the last image (alone, and with a second pass streamed
 # after it), then at random points under --stall; every image streamed after a reset must be
