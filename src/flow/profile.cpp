@@ -224,7 +224,10 @@ std::string suggestedSpec(const Graph& g, const std::vector<LayerProfile>& layer
       if (p && p.IsScalar()) {  // one type for weight, bias and result: spell them out
         const std::string one = p.as<std::string>();
         layer["precision"] = YAML::Node(YAML::NodeType::Map);
-        for (const char* k : {"weight", "bias", "result"}) layer["precision"][k] = one;
+        if (layer["type"].as<std::string>() == kindName(LayerKind::Softmax))
+          layer["precision"]["result"] = one;  // its other keys are its tables' types
+        else
+          for (const char* k : {"weight", "bias", "result"}) layer["precision"][k] = one;
       }
       layer["precision"][key] = t.str();
       return true;

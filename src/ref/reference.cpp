@@ -98,9 +98,11 @@ int64_t channelOutput(const Layer& l, int n, const std::vector<Tap>& taps,
       seen(rawToReal(std::max<int64_t>(0, x[taps[0].input]), fx));
       return requantize(std::max<int64_t>(0, x[taps[0].input]), fx, l.resultType);
     case LayerKind::Sigmoid:
-    case LayerKind::Tanh:
-      seen(rawToReal(x[taps[0].input], fx));
-      return l.arith.table.lookup(x[taps[0].input]);
+    case LayerKind::Tanh: {  // the table entry is the converted value
+      const int64_t y = l.arith.table.lookup(x[taps[0].input]);
+      seen(rawToReal(y, l.resultType.fracBits()));
+      return y;
+    }
     case LayerKind::Softmax: {  // taps: every channel of the pixel, in channel order
       const auto& a = l.arith;
       int64_t mx = x[taps[0].input];
