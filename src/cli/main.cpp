@@ -45,7 +45,13 @@ int main(int argc, char** argv) {
   nngen::BuildOptions bopt;
   auto* build =
       app.add_subcommand("build", "generate RTL, testbench data and synthesis scripts from a spec");
-  build->add_option("spec", bopt.spec, "network spec (YAML)")->required()->check(CLI::ExistingFile);
+  build
+      ->add_option("spec", bopt.spec,
+                   "network spec (YAML), or a model to import first (Keras .h5 or .json)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  build->add_option("--weights", bopt.weights,
+                    "weights (.h5) of a Keras architecture .json (default: beside it)");
   build
       ->add_option("-o,--out", bopt.outDir,
                    "output folder: created, or replaced as a whole if nngen built it")
@@ -73,6 +79,23 @@ int main(int argc, char** argv) {
                    "DSP budget of the folding planner: fewest LUTs with at most this many DSP "
                    "slices (default: DSPs cost the part's LUT/DSP ratio in LUTs)")
       ->check(CLI::NonNegativeNumber);
+
+  nngen::ImportOptions iopt;
+  std::string importDir;
+  auto* import = app.add_subcommand(
+      "import", "write the nngen spec (YAML) and .npy weights of a Keras or QKeras model");
+  import->add_option("model", iopt.model, "Keras .h5 (whole model) or architecture .json")
+      ->required()
+      ->check(CLI::ExistingFile);
+  import->add_option("--weights", iopt.weights,
+                     "weights (.h5) of an architecture .json (default: <stem>_weights.h5 or "
+                     "<stem>.h5 beside it)");
+  import->add_option("--precision", iopt.precision,
+                     "precision.default of the spec (default ap_fixed<16,6>, hls4ml's)");
+  import
+      ->add_option("-o,--out", importDir,
+                   "output folder: created, or replaced as a whole if nngen wrote it")
+      ->required();
 
   nngen::RunOptions ropt;
   auto* run = app.add_subcommand("run", "run the bit-accurate C++ fixed-point reference");
@@ -159,6 +182,10 @@ int main(int argc, char** argv) {
       fmt::print("{}\n", s.latencyLine);
       if (s.testImages)
         fmt::print("testbench data: {} test images with the reference's outputs\n", s.testImages);
+    } else if (*import) {
+      const nngen::ImportSummary s = nngen::importModel(iopt, importDir, progress);
+      for (const std::string& line : s.log) fmt::print("  {}\n", line);
+      fmt::print("nngen import: wrote {} ({} files) to {}\n", s.spec, s.files.size(), importDir);
     } else if (*run) {
       const nngen::RunSummary s = nngen::runReference(ropt, progress);
       printWarnings(s.warnings);

@@ -572,6 +572,9 @@ std::string Netlist::print(const NetSchedule& sc) const {
         const NetNode& a = nodes_[x.a];
         body += fmt::format("  wire {} = {}[{}] ? {}'d0 : {};  // ReLU\n", w, ref(x.a, st),
                             a.width - 1, x.width, opnd(x.a, 0, x.width, st));
+        if (a.width - 1 > x.width)  // bits between the sign and the result's width: never set
+          unused += (unused.empty() ? "" : ", ") +
+                    fmt::format("{}[{}:{}]", ref(x.a, st), a.width - 2, x.width);
         break;
       }
       case NetNode::Op::Sticky: {

@@ -1,12 +1,14 @@
 //! @file build.cpp
 //! @brief `nngen build`: spec -> passes -> Verilog, testbench data, synthesis scripts.
 #include <fmt/format.h>
+#include <stdlib.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "emit/design.h"
@@ -168,11 +170,53 @@ std::string latencyLine(const Design& d) {
       d.inBeatsPerImage);
 }
 
+namespace {
+
+/// A private temporary folder, removed with everything in it when destroyed.
+class TempFolder {
+ public:
+  TempFolder() {
+    std::string templ = (fs::temp_directory_path() / "nngen-import-XXXXXX").string();
+    if (!::mkdtemp(templ.data()))
+      throw Error(SourceLoc{}, "",
+                  fmt::format("cannot create a temporary folder in {}",
+                              fs::temp_directory_path().string()));
+    path_ = templ;
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+}  // namespace
+
 BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
   BuildSummary sum;
   OutputFolder out(opt.outDir);  // refuses a folder nngen may not replace before any work
-  progress(fmt::format("loading {}", opt.spec));
-  Graph g0 = loadSpec(opt.spec);
+  // A model file is imported first, into a private temporary folder; the build reads the spec
+  // the import wrote, and its copy (net.yaml, files/) and import.log land in the output.
+  std::optional<TempFolder> imported;
+  std::string specPath = opt.spec;
+  if (isModelFile(opt.spec)) {
+    progress(fmt::format("importing {}", opt.spec));
+    imported.emplace();
+    ImportOptions io;
+    io.model = opt.spec;
+    io.weights = opt.weights;
+    const ImportSummary is = importInto(io, imported->path());
+    specPath = (imported->path() / is.spec).string();
+    sum.importLog = is.log;
+    for (const std::string& line : is.log) progress("import: " + line);
+  }
+  progress(fmt::format("loading {}", specPath));
+  Graph g0 = loadSpec(specPath);
   std::ostringstream dump;
   Graph g = runPasses(std::move(g0), opt.dumpIrAfter, &dump, &sum.passLog);
   for (const std::string& line : sum.passLog) progress(line);
@@ -296,6 +340,8 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
     writeText(tmp / "report.txt",
               fmt::format("{}\n{}\n{}\nPasses:\n{}IR after all passes:\n{}", producer, sum.table,
                           latencyLine(d), passes, dumpGraph(g)));
+
+    if (imported) fs::copy_file(imported->path() / "import.log", tmp / "import.log");
 
     for (auto& e : fs::recursive_directory_iterator(tmp))
       if (e.is_regular_file()) sum.files.push_back(fs::relative(e.path(), tmp).string());

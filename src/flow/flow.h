@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "emit/plan.h"
+#include "import/import.h"
 #include "ir/graph.h"
 
 namespace nngen {
@@ -26,7 +27,8 @@ using Progress = std::function<void(const std::string&)>;
 
 /// Options of `nngen build`.
 struct BuildOptions {
-  std::string spec;         ///< the YAML spec
+  std::string spec;         ///< the YAML spec, or a model file to import first (isModelFile)
+  std::string weights;      ///< the weights of a Keras architecture .json (ImportOptions)
   std::string outDir;       ///< output folder; replaced atomically (written beside, renamed)
   std::string dumpIrAfter;  ///< pass name or "all" (empty: no dump)
   size_t maxImages = 0;     ///< test images to put in the testbench data (0 = all)
@@ -46,6 +48,7 @@ struct BuildSummary {
   std::vector<Warning> warnings;   ///< from loading and the passes (e.g. constants that saturate)
   int latencyCycles = 0;           ///< exact simulated latency, first input beat to output beat
   std::string latencyLine;         ///< one line stating both exact latencies (report.txt)
+  std::vector<std::string> importLog;  ///< a model file's import, one line per layer
 };
 
 /// One line stating a design's exact stream latencies (cycles), as report.txt and the CLI print.
@@ -146,6 +149,12 @@ struct LayerProfile {
   ValueStats out;            ///< the values the result type converts (ValueProbe::pre)
   uint64_t weightOverflow = 0, biasOverflow = 0, accOverflow = 0, outOverflow = 0;
 };
+
+/// `nngen import MODEL -o DIR`: the model's spec (YAML) and .npy weights into DIR, created or
+/// replaced as a whole by the rules of `nngen build`'s output folder (OutputFolder).
+/// @throws Error from importInto (import/import.h) or the output folder; nothing is written
+ImportSummary importModel(const ImportOptions& opt, const std::string& outDir,
+                          const Progress& progress);
 
 /// Options of `nngen profile`.
 struct ProfileOptions {
