@@ -32,6 +32,12 @@ struct ImportSummary {
   std::vector<std::string> log;    ///< one line per layer: what it became, or why it was dropped
 };
 
+/// The nngen type of a QKeras quantizer given in QKeras's string form, e.g.
+/// "quantized_bits(6, 0, alpha=1)" -> "ap_fixed<6,1,AP_RND_CONV,AP_SAT>" (src/import/keras.cpp
+/// derives each from QKeras's definition); `activation`: as a QActivation (quantized_relu).
+/// @throws std::invalid_argument for alpha != 1, stochastic rounding, an unsupported quantizer
+std::string qkerasType(const std::string& quantizer, bool activation);
+
 /// Whether `path` names a model file nngen imports (by its extension: .h5, .hdf5, .json)
 /// rather than a YAML spec.
 bool isModelFile(const std::string& path);

@@ -52,6 +52,120 @@ struct Quantizer {
   json args = json::object();
 };
 
+/// The quantizer of a QKeras layer: a {class_name, config} object, or the string form
+/// "quantized_bits(6, 0, alpha=1)" (positional arguments in QKeras's order).
+/// @throws std::invalid_argument when it cannot be read
+Quantizer parseQuantizer(const json& q) {
+  Quantizer out;
+  if (q.is_object() && q.contains("class_name") && q["class_name"].is_string()) {
+    out.name = q["class_name"];
+    if (q.contains("config") && q["config"].is_object()) out.args = q["config"];
+    return out;
+  }
+  if (!q.is_string()) throw std::invalid_argument(fmt::format("unreadable quantizer {}", q.dump()));
+  static const std::regex call(R"(\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*)");
+  std::smatch m;
+  const std::string text = q;
+  if (!std::regex_match(text, m, call))
+    throw std::invalid_argument(fmt::format("unreadable quantizer '{}'", text));
+  out.name = m[1];
+  static const std::map<std::string, std::vector<std::string>> order = {
+      {"quantized_bits", {"bits", "integer", "symmetric", "keep_negative", "alpha"}},
+      {"quantized_relu", {"bits", "integer", "use_sigmoid", "negative_slope"}},
+      {"binary", {"use_01", "alpha"}},
+      {"ternary", {"alpha", "threshold"}}};
+  const std::string argText = m[2];
+  size_t pos = 0;
+  int index = 0;
+  while (pos < argText.size()) {
+    size_t comma = argText.find(',', pos);
+    if (comma == std::string::npos) comma = argText.size();
+    std::string a = argText.substr(pos, comma - pos);
+    pos = comma + 1;
+    a.erase(0, a.find_first_not_of(" \t"));
+    a.erase(a.find_last_not_of(" \t") + 1);
+    if (a.empty()) continue;
+    std::string key, value = a;
+    if (const size_t eq = a.find('='); eq != std::string::npos) {
+      key = a.substr(0, eq);
+      key.erase(key.find_last_not_of(" \t") + 1);
+      value = a.substr(eq + 1);
+      value.erase(0, value.find_first_not_of(" \t"));
+    } else {
+      const auto it = order.find(out.name);
+      if (it == order.end() || index >= int(it->second.size()))
+        throw std::invalid_argument(
+            fmt::format("quantizer '{}': unexpected argument '{}'", text, a));
+      key = it->second[size_t(index++)];
+    }
+    if (value == "True" || value == "False") {
+      out.args[key] = value == "True";
+    } else if (value == "None") {
+      out.args[key] = nullptr;
+    } else {
+      try {
+        out.args[key] = std::stod(value);
+      } catch (const std::exception&) {
+        out.args[key] = value;
+      }
+    }
+  }
+  return out;
+}
+
+/// A numeric (or boolean) argument; dflt when absent or None, NaN when not a number.
+double num(const json& args, const char* key, double dflt) {
+  if (!args.contains(key) || args[key].is_null()) return dflt;
+  if (args[key].is_boolean()) return args[key].get<bool>() ? 1 : 0;
+  if (args[key].is_number()) return args[key].get<double>();
+  return std::nan("");
+}
+
+/// The nngen type of a QKeras quantizer (see the file comment); alpha must be 1 or absent
+/// (hls4ml's requirement: any other scale, or "auto", has no exact fixed-point type).
+/// @throws std::invalid_argument for another quantizer or argument
+std::string qkerasType(const Quantizer& q, bool activation) {
+  auto bad = [&](const std::string& why) -> std::string {
+    throw std::invalid_argument(fmt::format("quantizer {}: {}", q.name, why));
+  };
+  if (q.args.contains("alpha") && !q.args["alpha"].is_null() && num(q.args, "alpha", 1) != 1)
+    bad(
+        fmt::format("alpha = {}: only alpha = 1 has an exact fixed-point type (as hls4ml "
+                    "requires)",
+                    q.args["alpha"].dump()));
+  if (num(q.args, "use_stochastic_rounding", 0) != 0) bad("stochastic rounding has no fixed type");
+  const double bits = num(q.args, "bits", 8), integer = num(q.args, "integer", 0);
+  if (q.name == "quantized_bits" || q.name == "quantized_relu") {
+    if (!(bits >= 1 && bits <= 32 && bits == std::floor(bits) && integer == std::floor(integer) &&
+          std::abs(integer) <= 32))
+      bad(fmt::format("bits = {}, integer = {}", bits, integer));
+  }
+  if (q.name == "quantized_bits") {
+    if (num(q.args, "keep_negative", 1) != 0)
+      return fmt::format("ap_fixed<{},{},AP_RND_CONV,{}>", bits, integer + 1,
+                         num(q.args, "symmetric", 0) != 0 ? "AP_SAT_SYM" : "AP_SAT");
+    return fmt::format("ap_ufixed<{},{},AP_RND_CONV,AP_SAT>", bits, integer);
+  }
+  if (q.name == "quantized_relu" && activation) {
+    if (num(q.args, "negative_slope", 0) != 0 || num(q.args, "use_sigmoid", 0) != 0 ||
+        (q.args.contains("relu_upper_bound") && !q.args["relu_upper_bound"].is_null()))
+      bad("negative_slope, use_sigmoid or relu_upper_bound: not a plain ReLU");
+    return fmt::format("ap_ufixed<{},{},AP_RND_CONV,AP_SAT>", bits, integer);
+  }
+  if (q.name == "binary") {
+    if (num(q.args, "use_01", 0) != 0) bad("use_01=True: nngen's binary is -1/+1");
+    return "binary";
+  }
+  if (q.name == "ternary") {
+    // nngen's ternary rounds to nearest: |x| <= 0.5 is 0, i.e. QKeras's threshold 0.5
+    if (num(q.args, "threshold", -1) != 0.5)
+      bad("nngen's ternary is QKeras's ternary(alpha=1, threshold=0.5); other thresholds (the "
+          "default derives one from the data) are not exact");
+    return "ternary";
+  }
+  return bad("not supported (quantized_bits, quantized_relu, binary, ternary)");
+}
+
 class KerasImporter {
  public:
   KerasImporter(const ImportOptions& opt, const fs::path& dir) : opt_(opt), dir_(dir) {}
@@ -227,114 +341,13 @@ class KerasImporter {
     return rel;
   }
 
-  Quantizer quantizer(const json& q, const std::string& layer) const {
-    Quantizer out;
-    if (q.is_object() && q.contains("class_name")) {
-      out.name = q["class_name"];
-      if (q.contains("config") && q["config"].is_object()) out.args = q["config"];
-      return out;
+  /// qkerasType of a quantizer of this layer, its errors named after the layer.
+  std::string typeOf(const json& q, const std::string& layer, bool activation) const {
+    try {
+      return qkerasType(parseQuantizer(q), activation);
+    } catch (const std::invalid_argument& e) {
+      fail(layer, e.what());
     }
-    if (!q.is_string()) fail(layer, fmt::format("unreadable quantizer {}", q.dump()));
-    static const std::regex call(R"(\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*)");
-    std::smatch m;
-    const std::string text = q;
-    if (!std::regex_match(text, m, call))
-      fail(layer, fmt::format("unreadable quantizer '{}'", text));
-    out.name = m[1];
-    static const std::map<std::string, std::vector<std::string>> order = {
-        {"quantized_bits", {"bits", "integer", "symmetric", "keep_negative", "alpha"}},
-        {"quantized_relu", {"bits", "integer", "use_sigmoid", "negative_slope"}},
-        {"binary", {"use_01", "alpha"}},
-        {"ternary", {"alpha", "threshold"}}};
-    std::string argText = m[2];
-    size_t pos = 0;
-    int index = 0;
-    while (pos < argText.size()) {
-      size_t comma = argText.find(',', pos);
-      if (comma == std::string::npos) comma = argText.size();
-      std::string a = argText.substr(pos, comma - pos);
-      pos = comma + 1;
-      a.erase(0, a.find_first_not_of(" \t"));
-      a.erase(a.find_last_not_of(" \t") + 1);
-      if (a.empty()) continue;
-      std::string key, value = a;
-      if (const size_t eq = a.find('='); eq != std::string::npos) {
-        key = a.substr(0, eq);
-        key.erase(key.find_last_not_of(" \t") + 1);
-        value = a.substr(eq + 1);
-        value.erase(0, value.find_first_not_of(" \t"));
-      } else {
-        const auto it = order.find(out.name);
-        if (it == order.end() || index >= int(it->second.size()))
-          fail(layer, fmt::format("quantizer '{}': unexpected argument '{}'", text, a));
-        key = it->second[size_t(index++)];
-      }
-      if (value == "True" || value == "False")
-        out.args[key] = value == "True";
-      else if (value == "None")
-        out.args[key] = nullptr;
-      else {
-        try {
-          out.args[key] = std::stod(value);
-        } catch (const std::exception&) {
-          out.args[key] = value;
-        }
-      }
-    }
-    return out;
-  }
-
-  static double num(const json& args, const char* key, double dflt) {
-    if (!args.contains(key) || args[key].is_null()) return dflt;
-    if (args[key].is_boolean()) return args[key].get<bool>() ? 1 : 0;
-    if (args[key].is_number()) return args[key].get<double>();
-    return std::nan("");
-  }
-
-  /// alpha must be 1 (or absent): hls4ml's requirement; any other scale (or "auto") has no
-  /// exact fixed-point type.
-  void checkAlpha(const Quantizer& q, const std::string& layer) const {
-    if (!q.args.contains("alpha") || q.args["alpha"].is_null()) return;
-    if (num(q.args, "alpha", 1) != 1)
-      fail(layer, fmt::format("quantizer {} has alpha = {}: only alpha = 1 has an exact "
-                              "fixed-point type (as hls4ml requires)",
-                              q.name, q.args["alpha"].dump()));
-  }
-
-  /// The nngen type of a QKeras weight/bias/activation quantizer (see the file comment).
-  std::string typeOf(const Quantizer& q, const std::string& layer, bool activation) const {
-    checkAlpha(q, layer);
-    if (num(q.args, "use_stochastic_rounding", 0) != 0)
-      fail(layer, fmt::format("quantizer {} uses stochastic rounding: no fixed type", q.name));
-    if (q.name == "quantized_bits") {
-      const double bits = num(q.args, "bits", 8), integer = num(q.args, "integer", 0);
-      const bool keepNegative = num(q.args, "keep_negative", 1) != 0;
-      const bool symmetric = num(q.args, "symmetric", 0) != 0;
-      if (!(bits >= 1 && bits <= 32 && bits == std::floor(bits) && integer == std::floor(integer)))
-        fail(layer, fmt::format("quantized_bits with bits = {}, integer = {}", bits, integer));
-      if (keepNegative)
-        return fmt::format("ap_fixed<{},{},AP_RND_CONV,{}>", bits, integer + 1,
-                           symmetric ? "AP_SAT_SYM" : "AP_SAT");
-      return fmt::format("ap_ufixed<{},{},AP_RND_CONV,AP_SAT>", bits, integer);
-    }
-    if (q.name == "quantized_relu" && activation) {
-      const double bits = num(q.args, "bits", 8), integer = num(q.args, "integer", 0);
-      if (num(q.args, "negative_slope", 0) != 0 || num(q.args, "use_sigmoid", 0) != 0 ||
-          (q.args.contains("relu_upper_bound") && !q.args["relu_upper_bound"].is_null()))
-        fail(layer,
-             "quantized_relu with negative_slope, use_sigmoid or relu_upper_bound: not "
-             "a plain ReLU");
-      return fmt::format("ap_ufixed<{},{},AP_RND_CONV,AP_SAT>", bits, integer);
-    }
-    if (q.name == "binary") {
-      if (num(q.args, "use_01", 0) != 0)
-        fail(layer, "binary(use_01=True): nngen's binary is -1/+1");
-      return "binary";
-    }
-    if (q.name == "ternary") return "ternary";
-    fail(layer, fmt::format("unsupported quantizer '{}' (quantized_bits, quantized_relu, binary, "
-                            "ternary)",
-                            q.name));
   }
 
   /// Sets the input shape from [None, ...dims].
@@ -445,8 +458,7 @@ class KerasImporter {
       if (quantized) {
         for (const char* q : {"kernel_quantizer", "bias_quantizer"})
           if (c.contains(q) && !c[q].is_null())
-            setPrecision(n, q[0] == 'k' ? "weight" : "bias",
-                         typeOf(quantizer(c[q], name), name, false));
+            setPrecision(n, q[0] == 'k' ? "weight" : "bias", typeOf(c[q], name, false));
       }
       const std::string act = activation(c, name);
       if (!act.empty()) n["activation"] = act;
@@ -508,25 +520,25 @@ class KerasImporter {
   /// ternary set the result type of the layer before (or the input's precision when first).
   void qactivation(const json& c, const std::string& name) {
     if (!c.contains("activation")) fail(name, "QActivation without an activation");
-    const Quantizer q = quantizer(c["activation"], name);
-    if (q.name == "quantized_relu") {
+    const std::string t = typeOf(c["activation"], name, true);
+    const std::string qname = parseQuantizer(c["activation"]).name;
+    if (qname == "quantized_relu") {
       YAML::Node n = newLayer(name, "ReLU");
-      n["precision"] = typeOf(q, name, true);
+      n["precision"] = t;
       push(n, "QActivation quantized_relu -> ReLU " + n["precision"].as<std::string>());
       return;
     }
-    const std::string t = typeOf(q, name, true);
     if (layers_.size() == 0) {
       if (t == "binary") fail(name, "a binary network input is not supported");
       spec_["input"]["precision"] = t;
-      log_.push_back(fmt::format("{}: QActivation {} -> the input precision {}", name, q.name, t));
+      log_.push_back(fmt::format("{}: QActivation {} -> the input precision {}", name, qname, t));
       return;
     }
     YAML::Node prev = layers_[layers_.size() - 1];
     if (prev["activation"])
       fail(name, fmt::format("QActivation {} after a layer with activation '{}': the quantizer "
                              "would need a layer of its own",
-                             q.name, prev["activation"].as<std::string>()));
+                             qname, prev["activation"].as<std::string>()));
     if (prev["precision"] && prev["precision"].IsScalar()) {
       const std::string one = prev["precision"].as<std::string>();
       prev["precision"] = YAML::Node(YAML::NodeType::Map);
@@ -534,7 +546,7 @@ class KerasImporter {
       for (const char* k : {"weight", "bias", "result"}) prev["precision"][k] = one;
     }
     setPrecision(prev, "result", t);
-    log_.push_back(fmt::format("{}: QActivation {} -> result type {} of {}", name, q.name, t,
+    log_.push_back(fmt::format("{}: QActivation {} -> result type {} of {}", name, qname, t,
                                prev["name"].as<std::string>()));
   }
 
@@ -549,6 +561,10 @@ class KerasImporter {
 };
 
 }  // namespace
+
+std::string qkerasType(const std::string& quantizer, bool activation) {
+  return qkerasType(parseQuantizer(json(quantizer)), activation);
+}
 
 bool isModelFile(const std::string& path) { return hasExtension(path, {".h5", ".hdf5", ".json"}); }
 
