@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the spec loader (YAML text -> loadSpec -> every pass) and the .npy reader with libFuzzer,
+# Fuzzes the spec loader (YAML text -> loadSpec -> every pass), the .npy reader and the Keras
+# importer (architecture JSON, HDF5 weights -> import -> loadSpec -> every pass) with libFuzzer,
 # built by clang with AddressSanitizer and UndefinedBehaviorSanitizer (tests/fuzz, NNGEN_FUZZ).
 # Not part of CI (it takes a while): run it after changing src/spec/.
 #
@@ -16,11 +17,16 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-1000000}
 tools/install_deps.sh --fuzz
 CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNNGEN_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_spec fuzz_npy
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_spec fuzz_npy fuzz_keras_json fuzz_keras_h5
 
 work=$PWD/build-fuzz/work
 rm -rf "$work/seeds" "$work/artifacts"
-mkdir -p "$work/seeds/spec" "$work/seeds/npy" "$work/corpus/spec" "$work/corpus/npy" "$work/artifacts"
+targets=(spec npy keras_json keras_h5)
+for t in "${targets[@]}"; do mkdir -p "$work/seeds/$t" "$work/corpus/$t"; done
+mkdir -p "$work/artifacts"
+# the Keras importer: hls4ml's example models (tests/import/keras)
+cp tests/import/keras/*.json "$work/seeds/keras_json/"
+cp tests/import/keras/*.h5 "$work/seeds/keras_h5/"
 root=$PWD
 n=0
 while IFS= read -r -d '' y; do
@@ -51,10 +57,13 @@ for w in nngen name description precision default input shape preprocess pad rep
 done
 
 status=0
-for t in spec npy; do
+for t in "${targets[@]}"; do
   log=$work/$t.log
-  extra=()
-  [ "$t" = spec ] && extra=(-dict="$dict" -max_len=16384) || extra=(-max_len=8192)
+  case $t in
+    spec) extra=(-dict="$dict" -max_len=16384) ;;
+    keras_h5) extra=(-max_len=65536) ;;
+    *) extra=(-max_len=8192) ;;
+  esac
   echo "== fuzz_$t: $RUNS runs (seeds: $(ls "$work/seeds/$t" | wc -l) files) =="
   start=$(date +%s)
   set +e
@@ -79,15 +88,16 @@ done
 echo "== line coverage of the corpora (llvm-cov) =="
 CXX=clang++ cmake -S . -B build-fuzz-cov -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNNGEN_FUZZ=ON \
   -DCMAKE_CXX_FLAGS="-fprofile-instr-generate -fcoverage-mapping" >/dev/null
-cmake --build build-fuzz-cov -j"$(nproc)" --target fuzz_spec fuzz_npy >/dev/null
+cmake --build build-fuzz-cov -j"$(nproc)" --target fuzz_spec fuzz_npy fuzz_keras_json fuzz_keras_h5 >/dev/null
 llvm=/usr/lib/llvm-14/bin
-for t in spec npy; do
+for t in "${targets[@]}"; do
   rm -f "$work/$t-cov."*
   LLVM_PROFILE_FILE="$work/$t-cov.profraw" build-fuzz-cov/tests/fuzz/fuzz_$t -runs=0 \
     "$work/corpus/$t" "$work/seeds/$t" >"$work/$t-cov.log" 2>&1 || status=1
   $llvm/llvm-profdata merge -sparse "$work/$t-cov.profraw" -o "$work/$t-cov.profdata"
   files=(src/spec/npy.cpp)
   [ "$t" = spec ] && files=(src/spec/spec_loader.cpp src/spec/npy.cpp src/spec/regular_file.cpp src/passes/*.cpp)
+  [ "${t#keras}" != "$t" ] && files=(src/import/*.cpp)
   echo "fuzz_$t corpus ($(ls "$work/corpus/$t" | wc -l) inputs + seeds):"
   $llvm/llvm-cov report build-fuzz-cov/tests/fuzz/fuzz_$t -instr-profile="$work/$t-cov.profdata" \
     "${files[@]}" | sed 's/^/  /'
