@@ -4,7 +4,7 @@
 #                 nlohmann-json3-dev libgtest-dev libgmock-dev verilator yosys
 #   --train:      python3-torch python3-numpy python3-yaml dataset-fashion-mnist (tools/train_svhn_paper.py)
 #   --fuzz:       clang libclang-rt-14-dev llvm-14 (libFuzzer, sanitizer runtimes, llvm-cov: tools/fuzz.sh)
-#   --bench:      python3-numpy python3-yaml python3-matplotlib (tools/reuse_sweep.py)
+#   --bench:      python3-numpy python3-yaml python3-matplotlib python3-h5py (tools/reuse_sweep.py, tools/keras_check.py)
 set -euo pipefail
 pkgs=(cmake make g++ clang-format libyaml-cpp-dev libfmt-dev libcli11-dev libxtensor-dev nlohmann-json3-dev gnuplot-nox libhdf5-dev
       libgtest-dev libgmock-dev verilator yosys)
@@ -12,7 +12,7 @@ if [ "${1:-}" = "--train" ]; then
   pkgs+=(python3-torch python3-numpy python3-yaml dataset-fashion-mnist)
 fi
 if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(python3-numpy python3-yaml python3-matplotlib)
+  pkgs+=(python3-numpy python3-yaml python3-matplotlib python3-h5py)
 fi
 if [ "${1:-}" = "--fuzz" ]; then
   pkgs+=(clang libclang-rt-14-dev llvm-14)
