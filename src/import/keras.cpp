@@ -40,9 +40,8 @@ using json = nlohmann::json;
 namespace {
 
 bool hasExtension(const std::string& path, std::initializer_list<const char*> exts) {
-  std::string e = fs::path(path).extension().string();
-  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return std::any_of(exts.begin(), exts.end(), [&](const char* x) { return e == x; });
+  return std::any_of(exts.begin(), exts.end(),
+                     [&](const char* x) { return modelExtension(path) == x; });
 }
 
 /// A QKeras quantizer: its class name and arguments (from a {class_name, config} object, or
@@ -566,12 +565,7 @@ std::string qkerasType(const std::string& quantizer, bool activation) {
   return qkerasType(parseQuantizer(json(quantizer)), activation);
 }
 
-bool isModelFile(const std::string& path) { return hasExtension(path, {".h5", ".hdf5", ".json"}); }
-
-ImportSummary importInto(const ImportOptions& opt, const fs::path& dir) {
-  if (!isModelFile(opt.model))
-    throw Error(SourceLoc{opt.model, 0}, "",
-                "not a model file nngen imports (Keras .h5/.hdf5 or architecture .json)");
+ImportSummary importKeras(const ImportOptions& opt, const fs::path& dir) {
   return KerasImporter(opt, dir).run();
 }
 
