@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the spec loader (YAML text -> loadSpec -> every pass), the .npy reader and the Keras
-# importer (architecture JSON, HDF5 weights -> import -> loadSpec -> every pass) with libFuzzer,
+# and ONNX importers (architecture JSON, HDF5 weights, ONNX -> import -> loadSpec -> every pass)
+# with libFuzzer,
 # built by clang with AddressSanitizer and UndefinedBehaviorSanitizer (tests/fuzz, NNGEN_FUZZ).
 # Not part of CI (it takes a while): run it after changing src/spec/.
 #
@@ -17,16 +18,17 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-1000000}
 tools/install_deps.sh --fuzz
 CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNNGEN_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_spec fuzz_npy fuzz_keras_json fuzz_keras_h5
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_spec fuzz_npy fuzz_keras_json fuzz_keras_h5 fuzz_onnx
 
 work=$PWD/build-fuzz/work
 rm -rf "$work/seeds" "$work/artifacts"
-targets=(spec npy keras_json keras_h5)
+targets=(spec npy keras_json keras_h5 onnx)
 for t in "${targets[@]}"; do mkdir -p "$work/seeds/$t" "$work/corpus/$t"; done
 mkdir -p "$work/artifacts"
 # the Keras importer: hls4ml's example models (tests/import/keras)
 cp tests/import/keras/*.json "$work/seeds/keras_json/"
 cp tests/import/keras/*.h5 "$work/seeds/keras_h5/"
+cp tests/import/onnx/*.onnx "$work/seeds/onnx/"
 root=$PWD
 n=0
 while IFS= read -r -d '' y; do
@@ -61,7 +63,7 @@ for t in "${targets[@]}"; do
   log=$work/$t.log
   case $t in
     spec) extra=(-dict="$dict" -max_len=16384) ;;
-    keras_h5) extra=(-max_len=65536) ;;
+    keras_h5 | onnx) extra=(-max_len=65536) ;;
     *) extra=(-max_len=8192) ;;
   esac
   echo "== fuzz_$t: $RUNS runs (seeds: $(ls "$work/seeds/$t" | wc -l) files) =="
@@ -88,7 +90,7 @@ done
 echo "== line coverage of the corpora (llvm-cov) =="
 CXX=clang++ cmake -S . -B build-fuzz-cov -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNNGEN_FUZZ=ON \
   -DCMAKE_CXX_FLAGS="-fprofile-instr-generate -fcoverage-mapping" >/dev/null
-cmake --build build-fuzz-cov -j"$(nproc)" --target fuzz_spec fuzz_npy fuzz_keras_json fuzz_keras_h5 >/dev/null
+cmake --build build-fuzz-cov -j"$(nproc)" --target fuzz_spec fuzz_npy fuzz_keras_json fuzz_keras_h5 fuzz_onnx >/dev/null
 llvm=/usr/lib/llvm-14/bin
 for t in "${targets[@]}"; do
   rm -f "$work/$t-cov."*
@@ -97,7 +99,7 @@ for t in "${targets[@]}"; do
   $llvm/llvm-profdata merge -sparse "$work/$t-cov.profraw" -o "$work/$t-cov.profdata"
   files=(src/spec/npy.cpp)
   [ "$t" = spec ] && files=(src/spec/spec_loader.cpp src/spec/npy.cpp src/spec/regular_file.cpp src/passes/*.cpp)
-  [ "${t#keras}" != "$t" ] && files=(src/import/*.cpp)
+  [ "${t#keras}" != "$t" ] || [ "$t" = onnx ] && files=(src/import/*.cpp)
   echo "fuzz_$t corpus ($(ls "$work/corpus/$t" | wc -l) inputs + seeds):"
   $llvm/llvm-cov report build-fuzz-cov/tests/fuzz/fuzz_$t -instr-profile="$work/$t-cov.profdata" \
     "${files[@]}" | sed 's/^/  /'

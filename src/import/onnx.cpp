@@ -107,7 +107,8 @@ class OnnxImporter {
 
  private:
   [[noreturn]] void fail(const std::string& node, const std::string& what) const {
-    throw Error(SourceLoc{opt_.model, 0}, node.empty() ? "" : "node " + node, what);
+    throw Error(SourceLoc{opt_.model, 0}, "",
+                node.empty() ? what : fmt::format("node '{}': {}", node, what));
   }
 
   void load() {

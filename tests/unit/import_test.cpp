@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <cmath>
 #include <fstream>
@@ -21,6 +22,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 const fs::path kKeras = fs::path(NNGEN_TEST_DATA) / "import" / "keras";
 
@@ -211,6 +213,91 @@ TEST_F(Import, ABuildOfABadModelWritesNothing) {
   const fs::path m =
       editedModel([](nlohmann::json& j) { j["config"]["layers"][2]["class_name"] = "GRU"; });
   EXPECT_THAT(buildError(m.string()), HasSubstr("unsupported layer 'GRU'"));
+}
+
+}  // namespace
+
+namespace {
+
+const fs::path kOnnx = fs::path(NNGEN_TEST_DATA) / "import" / "onnx";
+
+class OnnxImport : public Import {
+ protected:
+  /// qonnx_mlp.onnx with `edit` applied, written to dir_/m.onnx.
+  fs::path edited(const std::function<void(onnx::ModelProto&)>& edit) {
+    onnx::ModelProto m;
+    std::ifstream in(kOnnx / "qonnx_mlp.onnx", std::ios::binary);
+    EXPECT_TRUE(m.ParseFromIstream(&in));
+    edit(m);
+    std::ofstream out(dir_ / "m.onnx", std::ios::binary);
+    m.SerializeToOstream(&out);
+    return dir_ / "m.onnx";
+  }
+  static onnx::NodeProto& nodeNamed(onnx::ModelProto& m, const std::string& name) {
+    for (auto& n : *m.mutable_graph()->mutable_node())
+      if (n.name() == name) return n;
+    throw std::runtime_error("no node " + name);
+  }
+};
+
+TEST_F(OnnxImport, QonnxQuantNodesBecomeExactTypes) {
+  nngen::ImportOptions opt;
+  opt.model = (kOnnx / "qonnx_mlp.onnx").string();
+  const nngen::ImportSummary s =
+      nngen::importModel(opt, (dir_ / "out").string(), [](const std::string&) {});
+  const nngen::Graph g = nngen::loadSpec((dir_ / "out" / s.spec).string());
+  EXPECT_EQ(g.inputType.str(), "ap_fixed<8,4,AP_RND_CONV,AP_SAT>");  // scale 2^-4, 8 bits
+  EXPECT_EQ(g.layers[0].weightType.str(), "ap_fixed<6,1,AP_RND_CONV,AP_SAT_SYM>");  // narrow
+  EXPECT_EQ(g.layers[0].biasType.str(), "ap_fixed<8,2,AP_RND_CONV,AP_SAT>");
+  EXPECT_EQ(g.layers[1].resultType.str(), "ap_ufixed<4,1,AP_TRN,AP_SAT>");  // FLOOR, unsigned
+  EXPECT_EQ(g.layers[2].kind, nngen::LayerKind::Dense);
+  EXPECT_FALSE(g.layers[2].bias.empty());  // MatMul + Add
+}
+
+TEST_F(OnnxImport, ConvWeightsAndTheChwFlattenOrderBecomeNngensLayouts) {
+  // the PyTorch export of the shipped model: its imported kernels are bf.yaml's
+  nngen::ImportOptions opt;
+  opt.model = (kOnnx / "svhn_paper_bf.onnx").string();
+  const nngen::ImportSummary s =
+      nngen::importModel(opt, (dir_ / "out").string(), [](const std::string&) {});
+  const nngen::Graph a = nngen::loadSpec((dir_ / "out" / s.spec).string());
+  const nngen::Graph b = nngen::loadSpec(
+      (fs::path(NNGEN_TEST_DATA) / ".." / "configs" / "svhn_paper" / "bf.yaml").string());
+  ASSERT_EQ(a.layers.size(), b.layers.size());
+  for (size_t i = 0; i < a.layers.size(); ++i) {
+    EXPECT_EQ(a.layers[i].name, b.layers[i].name);
+    EXPECT_EQ(a.layers[i].kernel.data, b.layers[i].kernel.data) << a.layers[i].name;
+    EXPECT_EQ(a.layers[i].epsilon, b.layers[i].epsilon) << a.layers[i].name;
+  }
+}
+
+TEST_F(OnnxImport, BadModelsAreOneClearErrorEachWithNothingWritten) {
+  {
+    std::ifstream in(kOnnx / "qonnx_mlp.onnx", std::ios::binary);
+    std::string bytes(std::istreambuf_iterator<char>(in), {});
+    std::ofstream(dir_ / "cut.onnx", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    EXPECT_THAT(importError(dir_ / "cut.onnx"), HasSubstr("not an ONNX model"));
+  }
+  EXPECT_THAT(importError(edited(
+                  [](onnx::ModelProto& m) { nodeNamed(m, "relu0").set_op_type("LeakyRelu"); })),
+              AllOf(HasSubstr("node 'relu0'"), HasSubstr("unsupported operator 'LeakyRelu'")));
+  EXPECT_THAT(importError(edited([](onnx::ModelProto& m) {
+                for (auto& t : *m.mutable_graph()->mutable_initializer())
+                  if (t.name() == "s_w") {
+                    t.clear_raw_data();
+                    t.clear_float_data();
+                    t.add_float_data(0.3f);
+                  }
+              })),
+              AllOf(HasSubstr("node 'w0_quant'"), HasSubstr("not a power of two")));
+  EXPECT_THAT(importError(edited([](onnx::ModelProto& m) {
+                nodeNamed(m, "fc1").set_input(0, "h0");  // fc1 reads fc0's output: a skip
+              })),
+              AllOf(HasSubstr("node 'relu0'"), HasSubstr("read by 2 nodes: the graph branches")));
+  EXPECT_THAT(importError(edited([](onnx::ModelProto& m) {
+                nodeNamed(m, "in_quant").mutable_input()->at(2) = "bits4";  // zero point 4
+              })),
+              HasSubstr("zero point"));
 }
 
 }  // namespace
