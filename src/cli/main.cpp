@@ -46,8 +46,9 @@ int main(int argc, char** argv) {
   auto* build =
       app.add_subcommand("build", "generate RTL, testbench data and synthesis scripts from a spec");
   build
-      ->add_option("spec", bopt.spec,
-                   "network spec (YAML), or a model to import first (Keras .h5 or .json)")
+      ->add_option(
+          "spec", bopt.spec,
+          "network spec (YAML), or a model to import first (Keras .h5 or .json, ONNX .onnx)")
       ->required()
       ->check(CLI::ExistingFile);
   build->add_option("--weights", bopt.weights,
@@ -83,8 +84,11 @@ int main(int argc, char** argv) {
   nngen::ImportOptions iopt;
   std::string importDir;
   auto* import = app.add_subcommand(
-      "import", "write the nngen spec (YAML) and .npy weights of a Keras or QKeras model");
-  import->add_option("model", iopt.model, "Keras .h5 (whole model) or architecture .json")
+      "import",
+      "write the nngen spec (YAML) and .npy weights of a Keras, QKeras, ONNX or QONNX model");
+  import
+      ->add_option("model", iopt.model,
+                   "Keras .h5 (whole model) or architecture .json, or ONNX .onnx")
       ->required()
       ->check(CLI::ExistingFile);
   import->add_option("--weights", iopt.weights,
