@@ -141,6 +141,23 @@ TEST_F(Import, Keras3LayerBecomesASpecWithTheSameWeights) {
   EXPECT_THAT(s.log, ::testing::Contains(HasSubstr("output_softmax")));
 }
 
+TEST_F(Import, AWholeModelFileHoldsItsArchitecture) {
+  // KERAS_3layer_model.h5: model_config attribute and model_weights/ (what model.save writes)
+  nngen::ImportOptions a, b;
+  a.model = (kKeras / "KERAS_3layer_model.h5").string();
+  b.model = (kKeras / "KERAS_3layer.json").string();
+  const auto sa = nngen::importModel(a, (dir_ / "a").string(), [](const std::string&) {});
+  const auto sb = nngen::importModel(b, (dir_ / "b").string(), [](const std::string&) {});
+  const nngen::Graph ga = nngen::loadSpec((dir_ / "a" / sa.spec).string());
+  const nngen::Graph gb = nngen::loadSpec((dir_ / "b" / sb.spec).string());
+  ASSERT_EQ(ga.layers.size(), gb.layers.size());
+  for (size_t i = 0; i < ga.layers.size(); ++i) {
+    EXPECT_EQ(ga.layers[i].name, gb.layers[i].name);
+    EXPECT_EQ(ga.layers[i].kernel.data, gb.layers[i].kernel.data);
+    EXPECT_EQ(ga.layers[i].bias.data, gb.layers[i].bias.data);
+  }
+}
+
 TEST_F(Import, DropoutIsDroppedAndLogged) {
   nngen::ImportOptions opt;
   opt.model = (kKeras / "KERAS_conv2d_model.json").string();
