@@ -174,8 +174,9 @@ def write_table(rows, out):
              "|" + "---|" * 15]
     for r in rows:
         fam, bits, pruned = describe(r["model"])
+        label = r["model"] + (" (= BP)" if r["model"] == "qp16" else "")
         lines.append(
-            f"| {r['model']} | {bits if bits else 'per layer'} | {'yes' if pruned else 'no'} | "
+            f"| {label} | {bits if bits else 'per layer'} | {'yes' if pruned else 'no'} | "
             f"{r['float_accuracy'] if r['float_accuracy'] is not None else '-'} | "
             f"{r['reference_accuracy_10000']:.4f} | {r['mismatches']} / {r['mismatches_stall']} | {r['lut']:,} | "
             f"{r['ff']:,} | {r['dsp']} | {r['bram36']} | {r['resources']} | {r['latency']} | {r['ii']} | "
@@ -194,19 +195,27 @@ def plots(rows, out):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    series = {}
+    # the paper's figures: QAT unpruned (Q) and pruned (QP) per width; beside them the float
+    # model's PTQ (BF) and the binary/ternary CNNs as single points
+    series, points = {}, []
     for r in rows:
         fam, bits, pruned = describe(r["model"])
         if fam != "CNN" or bits is None:
             continue
-        series.setdefault(pruned, []).append((bits, r))
+        if re.fullmatch(r"qp?\d+", r["model"]):
+            series.setdefault(pruned, []).append((bits, r))
+        else:
+            points.append((bits, r))
     for key, ylabel, fname in (("reference_accuracy_10000", "accuracy (nngen reference, 10,000 images)",
                                 "accuracy_vs_bits.png"), ("lut", "LUT (xcvu9p)", "luts_vs_bits.png")):
         fig, ax = plt.subplots(figsize=(7, 4.5))
         for pruned, pts in sorted(series.items()):
             pts.sort(key=lambda p: p[0])
             ax.plot([p[0] for p in pts], [p[1][key] for p in pts], "o-",
-                    label="pruned 50 % (QP)" if pruned else "unpruned (BF, Q)")
+                    label="QAT, pruned 50 % (QP; QP16 = BP)" if pruned else "QAT, unpruned (Q)")
+        for bits, r in points:
+            ax.plot([bits], [r[key]], "s", label={"bf": "float model, PTQ (BF)", "cnn_binary": "binary CNN",
+                                                  "cnn_ternary": "ternary CNN"}.get(r["model"], r["model"]))
         ax.set_xlabel("bit width")
         ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
