@@ -212,7 +212,6 @@ BuildSummary buildDesign(const BuildOptions& opt, const Progress& progress) {
     io.weights = opt.weights;
     const ImportSummary is = importInto(io, imported->path());
     specPath = (imported->path() / is.spec).string();
-    sum.importLog = is.log;
     for (const std::string& line : is.log) progress("import: " + line);
   }
   progress(fmt::format("loading {}", specPath));

@@ -48,7 +48,6 @@ struct BuildSummary {
   std::vector<Warning> warnings;   ///< from loading and the passes (e.g. constants that saturate)
   int latencyCycles = 0;           ///< exact simulated latency, first input beat to output beat
   std::string latencyLine;         ///< one line stating both exact latencies (report.txt)
-  std::vector<std::string> importLog;  ///< a model file's import, one line per layer
 };
 
 /// One line stating a design's exact stream latencies (cycles), as report.txt and the CLI print.
