@@ -28,6 +28,7 @@
 
 #include "import/hdf5_file.h"
 #include "import/import.h"
+#include "import/spec_writer.h"
 #include "ir/diagnostic.h"
 #include "spec/npy.h"
 #include "spec/regular_file.h"
@@ -167,7 +168,8 @@ std::string qkerasType(const Quantizer& q, bool activation) {
 
 class KerasImporter {
  public:
-  KerasImporter(const ImportOptions& opt, const fs::path& dir) : opt_(opt), dir_(dir) {}
+  KerasImporter(const ImportOptions& opt, const fs::path& dir)
+      : opt_(opt), out_(dir, opt.precision) {}
 
   ImportSummary run() {
     loadFiles();
@@ -178,7 +180,6 @@ class KerasImporter {
       layers = config;  // Keras 2.0 Sequential: the config is the layer list
     } else if (config.is_object() && config.contains("layers") && config["layers"].is_array()) {
       layers = config["layers"];
-      if (config.contains("name") && config["name"].is_string()) name_ = config["name"];
     } else {
       fail("", "the architecture has no layer list (config.layers)");
     }
@@ -186,31 +187,14 @@ class KerasImporter {
       fail("", fmt::format("model class '{}' is not a Keras Sequential or functional Model", cls));
     if (cls != "Sequential") checkChain(config, layers);
 
-    spec_["nngen"] = 1;
-    spec_["name"] = identifier(fs::path(opt_.model).stem().string());  // the file, not "model_1"
-    spec_["description"] = fmt::format("imported from {} by nngen import", opt_.model);
-    spec_["precision"]["default"] = opt_.precision;
     for (const json& l : layers) layer(l);
     if (!inputSet_) fail("", "the model gives no input shape (batch_input_shape)");
-    if (layers_.size() == 0) fail("", "the model has no layer nngen builds");
-    spec_["layers"] = layers_;
-
-    ImportSummary s;
-    s.spec = spec_["name"].as<std::string>() + ".yaml";
-    YAML::Emitter e;
-    e << spec_;
-    std::ofstream(dir_ / s.spec) << "# Imported by nngen import from " << opt_.model
-                                 << (weightsFile_ != opt_.model ? " and " + weightsFile_ : "")
-                                 << "; edit freely (docs/spec.md).\n"
-                                 << e.c_str() << "\n";
-    std::string log;
-    for (const std::string& line : log_) log += line + "\n";
-    std::ofstream(dir_ / "import.log") << log;
-    s.files = files_;
-    s.files.push_back(s.spec);
-    s.files.push_back("import.log");
-    s.log = log_;
-    return s;
+    if (out_.layers() == 0) fail("", "the model has no layer nngen builds");
+    return out_.write(
+        SpecWriter::identifier(fs::path(opt_.model).stem().string()),  // the file, not "model_1"
+        fmt::format("imported from {} by nngen import", opt_.model),
+        fmt::format("Imported by nngen import from {}{}; edit freely (docs/spec.md).", opt_.model,
+                    weightsFile_ != opt_.model ? " and " + weightsFile_ : ""));
   }
 
  private:
@@ -262,13 +246,6 @@ class KerasImporter {
       throw Error(SourceLoc{file, 0}, "",
                   fmt::format("the architecture is not valid JSON: {}", e.what()));
     }
-  }
-
-  static std::string identifier(std::string s) {
-    for (char& c : s)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
-    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) s = "m_" + s;
-    return s;
   }
 
   /// A functional model must be a chain: one input, each layer fed by the one before it.
@@ -333,11 +310,7 @@ class KerasImporter {
 
   /// Writes weights/<layer>_<key>.npy (float32, as Keras stores them); returns its path.
   std::string save(const std::string& layer, const std::string& key, const Hdf5Array& a) {
-    fs::create_directories(dir_ / "weights");
-    const std::string rel = fmt::format("weights/{}_{}.npy", layer, key);
-    saveNpyFloat32((dir_ / rel).string(), a.dims, a.values);
-    files_.push_back(rel);
-    return rel;
+    return out_.save(layer, key, a.dims, a.values);
   }
 
   /// qkerasType of a quantizer of this layer, its errors named after the layer.
@@ -363,22 +336,16 @@ class KerasImporter {
     if (s.size() != 1 && s.size() != 3)
       fail(layer,
            fmt::format("input shape {}: nngen takes (features,) or (H, W, C)", shape.dump()));
-    spec_["input"]["shape"] = s;
-    if (!spec_["input"]["precision"]) spec_["input"]["precision"] = opt_.precision;
+    out_.input()["shape"] = s;
     inputSet_ = true;
   }
 
-  YAML::Node newLayer(const std::string& name, const char* type) {
-    YAML::Node n;
-    n.SetStyle(YAML::EmitterStyle::Flow);
-    n["name"] = name;
-    n["type"] = type;
-    return n;
+  static YAML::Node newLayer(const std::string& name, const char* type) {
+    return SpecWriter::layer(name, type);
   }
 
   void push(YAML::Node n, const std::string& what) {
-    log_.push_back(fmt::format("{}: {}", n["name"].as<std::string>(), what));
-    layers_.push_back(n);
+    out_.push(n, fmt::format("{}: {}", n["name"].as<std::string>(), what));
   }
 
   /// activation of a Dense/Conv2D/Activation: the nngen name, or "" for linear.
@@ -392,18 +359,10 @@ class KerasImporter {
          fmt::format("unsupported activation '{}' (linear, relu, sigmoid, tanh, softmax)", a));
   }
 
-  void setPrecision(YAML::Node& n, const char* key, const std::string& type) {
-    if (!n["precision"]) {
-      n["precision"] = YAML::Node(YAML::NodeType::Map);
-      n["precision"].SetStyle(YAML::EmitterStyle::Flow);
-    }
-    n["precision"][key] = type;
-  }
-
   void layer(const json& l) {
     const std::string cls = l.value("class_name", "");
     const json& c = l.contains("config") ? l["config"] : json::object();
-    const std::string name = identifier(c.value("name", l.value("name", cls)));
+    const std::string name = SpecWriter::identifier(c.value("name", l.value("name", cls)));
     for (const char* key : {"batch_input_shape", "batch_shape"})
       if (c.contains(key) && !inputSet_) input(c[key], name);
     if (cls == "InputLayer") return;
@@ -412,7 +371,7 @@ class KerasImporter {
                                                   "SpatialDropout2D", "GaussianDropout",
                                                   "AlphaDropout",     "Identity"};
     if (dropped.count(cls)) {
-      log_.push_back(fmt::format("{}: {} dropped (inference: the identity)", name, cls));
+      out_.note(fmt::format("{}: {} dropped (inference: the identity)", name, cls));
       return;
     }
     if (c.contains("data_format") && c["data_format"] == "channels_first")
@@ -457,7 +416,7 @@ class KerasImporter {
       if (quantized) {
         for (const char* q : {"kernel_quantizer", "bias_quantizer"})
           if (c.contains(q) && !c[q].is_null())
-            setPrecision(n, q[0] == 'k' ? "weight" : "bias", typeOf(c[q], name, false));
+            SpecWriter::setPrecision(n, q[0] == 'k' ? "weight" : "bias", typeOf(c[q], name, false));
       }
       const std::string act = activation(c, name);
       if (!act.empty()) n["activation"] = act;
@@ -476,7 +435,7 @@ class KerasImporter {
       const int ax = axis.is_array() && axis.size() == 1 ? axis[0].get<int>()
                      : axis.is_number_integer()          ? axis.get<int>()
                                                          : 0;
-      if (ax != -1 && ax != 3 && !(ax == 1 && spec_["input"]["shape"].size() == 1))
+      if (ax != -1 && ax != 3 && !(ax == 1 && out_.input()["shape"].size() == 1))
         fail(name, fmt::format("BatchNormalization over axis {}: nngen normalizes channels (the "
                                "last axis)",
                                axis.dump()));
@@ -491,7 +450,7 @@ class KerasImporter {
     } else if (cls == "Activation") {
       const std::string act = activation(c, name);
       if (act.empty()) {
-        log_.push_back(fmt::format("{}: Activation linear dropped (the identity)", name));
+        out_.note(fmt::format("{}: Activation linear dropped (the identity)", name));
         return;
       }
       static const std::map<std::string, const char*> kinds = {
@@ -527,36 +486,28 @@ class KerasImporter {
       push(n, "QActivation quantized_relu -> ReLU " + n["precision"].as<std::string>());
       return;
     }
-    if (layers_.size() == 0) {
+    if (out_.layers() == 0) {
       if (t == "binary") fail(name, "a binary network input is not supported");
-      spec_["input"]["precision"] = t;
-      log_.push_back(fmt::format("{}: QActivation {} -> the input precision {}", name, qname, t));
+      out_.input()["precision"] = t;
+      out_.note(fmt::format("{}: QActivation {} -> the input precision {}", name, qname, t));
       return;
     }
-    YAML::Node prev = layers_[layers_.size() - 1];
+    YAML::Node prev = out_.last();
     if (prev["activation"])
       fail(name, fmt::format("QActivation {} after a layer with activation '{}': the quantizer "
                              "would need a layer of its own",
                              qname, prev["activation"].as<std::string>()));
-    if (prev["precision"] && prev["precision"].IsScalar()) {
-      const std::string one = prev["precision"].as<std::string>();
-      prev["precision"] = YAML::Node(YAML::NodeType::Map);
-      prev["precision"].SetStyle(YAML::EmitterStyle::Flow);
-      for (const char* k : {"weight", "bias", "result"}) prev["precision"][k] = one;
-    }
-    setPrecision(prev, "result", t);
-    log_.push_back(fmt::format("{}: QActivation {} -> result type {} of {}", name, qname, t,
-                               prev["name"].as<std::string>()));
+    SpecWriter::setPrecision(prev, "result", t);
+    out_.note(fmt::format("{}: QActivation {} -> result type {} of {}", name, qname, t,
+                          prev["name"].as<std::string>()));
   }
 
   const ImportOptions& opt_;
-  fs::path dir_;
+  SpecWriter out_;
   json arch_;
-  std::string archFile_, weightsFile_, root_, name_;
+  std::string archFile_, weightsFile_, root_;
   std::unique_ptr<Hdf5File> h5_;
-  YAML::Node spec_, layers_{YAML::NodeType::Sequence};
   bool inputSet_ = false;
-  std::vector<std::string> files_, log_;
 };
 
 }  // namespace

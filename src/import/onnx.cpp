@@ -31,6 +31,7 @@
 #include <set>
 
 #include "import/import.h"
+#include "import/spec_writer.h"
 #include "ir/diagnostic.h"
 #include "spec/npy.h"
 #include "spec/regular_file.h"
@@ -50,7 +51,8 @@ struct Const {
 
 class OnnxImporter {
  public:
-  OnnxImporter(const ImportOptions& opt, const fs::path& dir) : opt_(opt), dir_(dir) {}
+  OnnxImporter(const ImportOptions& opt, const fs::path& dir)
+      : opt_(opt), out_(dir, opt.precision) {}
 
   ImportSummary run() {
     load();
@@ -75,34 +77,12 @@ class OnnxImporter {
     if (current_ != g.output(0).name())
       fail("", fmt::format("the graph output '{}' is not the end of the chain of layers",
                            g.output(0).name()));
-    if (layers_.size() == 0) fail("", "the model has no layer nngen builds");
-
-    spec_["nngen"] = 1;
-    spec_["name"] = identifier(fs::path(opt_.model).stem().string());
-    spec_["description"] =
-        model_.doc_string().empty() && g.doc_string().empty()
-            ? fmt::format("imported from {} by nngen import", opt_.model)
-            : (model_.doc_string().empty() ? g.doc_string() : model_.doc_string());
-    spec_["precision"]["default"] = opt_.precision;
-    YAML::Node ordered;  // keys in the documented order
-    for (const char* k : {"nngen", "name", "description", "precision", "input"})
-      ordered[k] = spec_[k];
-    ordered["layers"] = layers_;
-    ImportSummary s;
-    s.spec = ordered["name"].as<std::string>() + ".yaml";
-    YAML::Emitter e;
-    e << ordered;
-    std::ofstream(dir_ / s.spec) << "# Imported by nngen import from " << opt_.model
-                                 << "; edit freely (docs/spec.md).\n"
-                                 << e.c_str() << "\n";
-    std::string log;
-    for (const std::string& line : log_) log += line + "\n";
-    std::ofstream(dir_ / "import.log") << log;
-    s.files = files_;
-    s.files.push_back(s.spec);
-    s.files.push_back("import.log");
-    s.log = log_;
-    return s;
+    if (out_.layers() == 0) fail("", "the model has no layer nngen builds");
+    const std::string& doc = model_.doc_string().empty() ? g.doc_string() : model_.doc_string();
+    return out_.write(
+        SpecWriter::identifier(fs::path(opt_.model).stem().string()),
+        doc.empty() ? fmt::format("imported from {} by nngen import", opt_.model) : doc,
+        fmt::format("Imported by nngen import from {}; edit freely (docs/spec.md).", opt_.model));
   }
 
  private:
@@ -119,13 +99,6 @@ class OnnxImporter {
       fail("", "not an ONNX model (the protobuf does not parse: truncated or another format?)");
     if (!model_.has_graph() || model_.graph().node_size() == 0)
       fail("", "the ONNX model has no graph nodes");
-  }
-
-  static std::string identifier(std::string s) {
-    for (char& c : s)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
-    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) s = "m_" + s;
-    return s;
   }
 
   /// A readable layer name from a node: "/conv0/Conv" -> "conv0", "pool0" -> "pool0", else the
@@ -238,8 +211,7 @@ class OnnxImporter {
       fail("", fmt::format("input '{}' must be (N, C, H, W) or (N, features) with known sizes",
                            v.name()));
     }
-    spec_["input"]["shape"] = s;
-    spec_["input"]["precision"] = opt_.precision;
+    out_.input()["shape"] = s;
     current_ = v.name();
   }
 
@@ -287,33 +259,16 @@ class OnnxImporter {
                             readers.at(current_)));
   }
 
-  YAML::Node newLayer(const std::string& name, const char* type) {
-    YAML::Node n;
-    n.SetStyle(YAML::EmitterStyle::Flow);
-    n["name"] = name;
-    n["type"] = type;
-    return n;
+  static YAML::Node newLayer(const std::string& name, const char* type) {
+    return SpecWriter::layer(name, type);
   }
   void push(YAML::Node n, const onnx::NodeProto& node, const std::string& what) {
-    log_.push_back(fmt::format("{} ({}): {}", n["name"].as<std::string>(),
-                               node.name().empty() ? node.op_type() : node.name(), what));
-    layers_.push_back(n);
+    out_.push(n, fmt::format("{} ({}): {}", n["name"].as<std::string>(),
+                             node.name().empty() ? node.op_type() : node.name(), what));
   }
   std::string save(const std::string& layer, const std::string& key,
                    const std::vector<size_t>& dims, const std::vector<double>& v) {
-    fs::create_directories(dir_ / "weights");
-    const std::string rel = fmt::format("weights/{}_{}.npy", layer, key);
-    saveNpyFloat32((dir_ / rel).string(), dims, v);
-    files_.push_back(rel);
-    return rel;
-  }
-  void setPrecision(YAML::Node& n, const char* key, const std::string& type) {
-    if (type.empty()) return;
-    if (!n["precision"]) {
-      n["precision"] = YAML::Node(YAML::NodeType::Map);
-      n["precision"].SetStyle(YAML::EmitterStyle::Flow);
-    }
-    n["precision"][key] = type;
+    return out_.save(layer, key, dims, v);
   }
 
   /// The exact type of a QONNX Quant / BipolarQuant node (see the file comment).
@@ -377,22 +332,22 @@ class OnnxImporter {
     const std::string out = n.output(0);
     if (quant) {  // on the data path: the result type of the layer before, or the input's
       const std::string t = quantType(n, who);
-      if (layers_.size() == 0) {
+      if (out_.layers() == 0) {
         if (t == "binary") fail(who, "a binary network input is not supported");
-        spec_["input"]["precision"] = t;
-        log_.push_back(fmt::format("{}: {} -> the input precision {}", who, op, t));
+        out_.input()["precision"] = t;
+        out_.note(fmt::format("{}: {} -> the input precision {}", who, op, t));
       } else {
-        YAML::Node prev = layers_[layers_.size() - 1];
+        YAML::Node prev = out_.last();
         if (prev["activation"]) fail(who, fmt::format("{} after a layer with an activation", op));
-        setPrecision(prev, "result", t);
-        log_.push_back(fmt::format("{}: {} -> result type {} of {}", who, op, t,
-                                   prev["name"].as<std::string>()));
+        SpecWriter::setPrecision(prev, "result", t);
+        out_.note(fmt::format("{}: {} -> result type {} of {}", who, op, t,
+                              prev["name"].as<std::string>()));
       }
       current_ = out;
       return;
     }
     if (op == "Dropout" || op == "Identity") {
-      log_.push_back(fmt::format("{}: {} dropped (inference: the identity)", who, op));
+      out_.note(fmt::format("{}: {} dropped (inference: the identity)", who, op));
       current_ = out;
       return;
     }
@@ -420,14 +375,14 @@ class OnnxImporter {
     else if (op == "Add" && pendingBias_) {
       // the bias of the MatMul before (PyTorch's Linear): added into its Dense
       const Const* b = constInput(n, 1);
-      YAML::Node prev = layers_[layers_.size() - 1];
+      YAML::Node prev = out_.last();
       const int units = prev["units"].as<int>();
       if (!b || b->v.size() != size_t(units))
         fail(who, fmt::format("Add after MatMul needs a constant bias of {} values", units));
       prev["use_bias"] = true;
       prev["bias"] = save(prev["name"].as<std::string>(), "bias", {size_t(units)}, b->v);
-      setPrecision(prev, "bias", b->type);
-      log_.push_back(fmt::format("{}: Add -> the bias of {}", who, prev["name"].as<std::string>()));
+      SpecWriter::setPrecision(prev, "bias", b->type);
+      out_.note(fmt::format("{}: Add -> the bias of {}", who, prev["name"].as<std::string>()));
       pendingBias_ = false;
       current_ = out;
       return;
@@ -499,10 +454,10 @@ class OnnxImporter {
     const Const* b = constInput(n, 2);
     l["use_bias"] = b != nullptr;
     l["kernel"] = save(name, "kernel", {kh, kw, ci, co}, k);
-    setPrecision(l, "weight", w->type);
+    SpecWriter::setPrecision(l, "weight", w->type);
     if (b) {
       l["bias"] = save(name, "bias", {co}, b->v);
-      setPrecision(l, "bias", b->type);
+      SpecWriter::setPrecision(l, "bias", b->type);
     }
     const int ph = padding == "same" ? pt + pb : 0, pw = padding == "same" ? pl + pr : 0;
     shape_ = {int((shape_[0] + ph - kh) / st[0] + 1),
@@ -566,7 +521,7 @@ class OnnxImporter {
            "only a Transpose of (N, C, H, W) to (N, H, W, C) (perm 0,2,3,1) before a "
            "flatten is supported");
     layout_ = Layout::Nhwc;
-    log_.push_back(fmt::format("{}: Transpose to NHWC (nngen's own layout: no layer)", who));
+    out_.note(fmt::format("{}: Transpose to NHWC (nngen's own layout: no layer)", who));
   }
 
   void flatten(const onnx::NodeProto& n, const std::string& name, const std::string& who) {
@@ -579,7 +534,7 @@ class OnnxImporter {
         fail(who, "Reshape other than to (N, -1) (a flatten) is not supported");
     }
     if (layout_ == Layout::Flat) {  // already flat: nothing to do
-      log_.push_back(fmt::format("{}: {} of a flat tensor dropped", who, n.op_type()));
+      out_.note(fmt::format("{}: {} of a flat tensor dropped", who, n.op_type()));
       return;
     }
     chwFlatten_ = layout_ == Layout::Nchw && shape_[0] * shape_[1] > 1;
@@ -624,10 +579,10 @@ class OnnxImporter {
       fail(who, fmt::format("Gemm bias of {} values for {} units", b->v.size(), units));
     l["use_bias"] = b != nullptr;
     l["kernel"] = save(name, "kernel", {in, units}, k);
-    setPrecision(l, "weight", w->type);
+    SpecWriter::setPrecision(l, "weight", w->type);
     if (b) {
       l["bias"] = save(name, "bias", {units}, b->v);
-      setPrecision(l, "bias", b->type);
+      SpecWriter::setPrecision(l, "bias", b->type);
     }
     shape_ = {1, 1, int(units)};
     push(l, n, fmt::format("{} -> Dense {} -> {}", n.op_type(), in, units));
@@ -635,16 +590,14 @@ class OnnxImporter {
 
   enum class Layout { Nchw, Nhwc, Flat };
   const ImportOptions& opt_;
-  fs::path dir_;
+  SpecWriter out_;
   onnx::ModelProto model_;
   std::map<std::string, Const> consts_;
   std::string current_;  // the chain's current data tensor
   Layout layout_ = Layout::Flat;
   std::array<int, 3> shape_{1, 1, 1}, spatial_{1, 1, 1};  // H, W, C (NCHW tensors: the same)
   bool chwFlatten_ = false, pendingBias_ = false;
-  YAML::Node spec_, layers_{YAML::NodeType::Sequence};
   std::set<std::string> names_;
-  std::vector<std::string> files_, log_;
 };
 
 }  // namespace
