@@ -69,9 +69,10 @@ std::pair<double, double> typeRange(const FixedType& t) {
 /// Values outside the range of t (binary takes every value: its conversion is the sign).
 uint64_t outside(const std::vector<double>& v, const FixedType& t) {
   if (t.binary) return 0;
-  const auto [lo, hi] = typeRange(t);
-  return static_cast<uint64_t>(
-      std::count_if(v.begin(), v.end(), [&](double x) { return x < lo || x > hi; }));
+  // a pair, not a structured binding: clang 14 cannot capture those in a lambda
+  const std::pair<double, double> range = typeRange(t);
+  return static_cast<uint64_t>(std::count_if(
+      v.begin(), v.end(), [&](double x) { return x < range.first || x > range.second; }));
 }
 
 /// "[-32, 31.999]" style range of a type, or of observed values.
