@@ -187,7 +187,16 @@ class KerasImporter {
       fail("", fmt::format("model class '{}' is not a Keras Sequential or functional Model", cls));
     if (cls != "Sequential") checkChain(config, layers);
 
-    for (const json& l : layers) layer(l);
+    for (const json& l : layers) {
+      try {
+        layer(l);
+      } catch (const json::exception& e) {  // a key of the wrong JSON type
+        const bool named = l.is_object() && l.contains("config") && l["config"].is_object() &&
+                           l["config"].contains("name") && l["config"]["name"].is_string();
+        fail(named ? l["config"]["name"].get<std::string>() : "",
+             fmt::format("the layer's configuration is not what Keras writes: {}", e.what()));
+      }
+    }
     if (!inputSet_) fail("", "the model gives no input shape (batch_input_shape)");
     if (out_.layers() == 0) fail("", "the model has no layer nngen builds");
     return out_.write(
@@ -242,7 +251,7 @@ class KerasImporter {
   json parse(const std::string& text, const std::string& file) const {
     try {
       return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // a syntax error, or a number beyond double
       throw Error(SourceLoc{file, 0}, "",
                   fmt::format("the architecture is not valid JSON: {}", e.what()));
     }
@@ -517,7 +526,12 @@ std::string qkerasType(const std::string& quantizer, bool activation) {
 }
 
 ImportSummary importKeras(const ImportOptions& opt, const fs::path& dir) {
-  return KerasImporter(opt, dir).run();
+  try {
+    return KerasImporter(opt, dir).run();
+  } catch (const json::exception& e) {  // outside a layer: the model's own structure
+    throw Error(SourceLoc{opt.model, 0}, "",
+                fmt::format("the architecture is not what Keras writes: {}", e.what()));
+  }
 }
 
 }  // namespace nngen
