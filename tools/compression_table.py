@@ -168,10 +168,35 @@ def bench_one(name, nngen, work, img, lab, args, log):
     return row
 
 
+def unfolded(name, nngen, work, log):
+    """LUT and DSP of the model fully parallel (every reuse factor 1, as the paper's designs),
+    from nngen's estimate: the same plan for every model, so that widths and pruning compare."""
+    spec = spec_path(name)
+    y = yaml.safe_load(open(spec))
+    base = os.path.dirname(os.path.abspath(spec))
+    absolute = lambda p: p if os.path.isabs(p) else os.path.join(base, p)
+    for layer in y["layers"]:
+        layer.pop("reuse_factor", None)
+        for key in ("kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"):
+            if key in layer:
+                layer[key] = absolute(layer[key])
+    y.pop("test_data", None)
+    y.setdefault("hardware", {})["reuse_factor"] = 1
+    variant = os.path.join(work, f"unfolded_{name}.yaml")
+    with open(variant, "w") as f:
+        yaml.safe_dump(y, f, sort_keys=False)
+    rtl = os.path.join(work, "rtl_unfolded_" + name)
+    run([nngen, "build", variant, "-o", rtl], log)
+    est = json.load(open(os.path.join(rtl, "estimate.json")))
+    tot = next(p for p in est["parts"] if p["family"] == "xcup")["total"]
+    return int(round(tot["lut"])), int(tot["dsp"])
+
+
 def write_table(rows, out):
     lines = ["| model | bits | pruned | float / QAT acc. | reference acc. (10,000) | RTL mismatches (normal / stall) "
-             "| LUT | FF | DSP | BRAM36 | resources | latency (cycles) | II (cycles) | zero weights | build (s) |",
-             "|" + "---|" * 15]
+             "| LUT | FF | DSP | BRAM36 | resources | latency (cycles) | II (cycles) | zero weights | build (s) "
+             "| fully parallel: LUT, DSP (estimate) |",
+             "|" + "---|" * 16]
     for r in rows:
         fam, bits, pruned = describe(r["model"])
         label = r["model"] + (" (= BP)" if r["model"] == "qp16" else "")
@@ -180,7 +205,9 @@ def write_table(rows, out):
             f"{r['float_accuracy'] if r['float_accuracy'] is not None else '-'} | "
             f"{r['reference_accuracy_10000']:.4f} | {r['mismatches']} / {r['mismatches_stall']} | {r['lut']:,} | "
             f"{r['ff']:,} | {r['dsp']} | {r['bram36']} | {r['resources']} | {r['latency']} | {r['ii']} | "
-            f"{r['zero_weights']:,} of {r['weights']:,} | {r['build_s']} |")
+            f"{r['zero_weights']:,} of {r['weights']:,} | {r['build_s']} | "
+            f"{r['lut_unfolded']:,}, {r['dsp_unfolded']} |" if "lut_unfolded" in r else
+            f"{r['zero_weights']:,} of {r['weights']:,} | {r['build_s']} | - |")
     lines += ["", "The hls4ml CNN paper, table 3 (SVHN, VU9P, Vivado HLS 2020.1; accuracy, LUT, DSP): "
               "BF 14-bit 0.87, 228,823, 6,377; BP 14-bit 0.93, 145,089, 3,341; Q 7-bit 0.94, 150,981, 175; "
               "QP 7-bit 0.94, 111,152, 174; AQ 0.88, 48,027, 72; AQP 0.88, 38,795, 70 (latency 1,035-1,059 "
@@ -207,7 +234,8 @@ def plots(rows, out):
         else:
             points.append((bits, r))
     for key, ylabel, fname in (("reference_accuracy_10000", "accuracy (nngen reference, 10,000 images)",
-                                "accuracy_vs_bits.png"), ("lut", "LUT (xcvu9p)", "luts_vs_bits.png")):
+                                "accuracy_vs_bits.png"),
+                               ("lut_unfolded", "LUT, fully parallel (nngen estimate, xcvu9p)", "luts_vs_bits.png")):
         fig, ax = plt.subplots(figsize=(7, 4.5))
         for pruned, pts in sorted(series.items()):
             pts.sort(key=lambda p: p[0])
@@ -262,6 +290,11 @@ def main():
         rows.append(row)
         print(f"[compression] {n}: {json.dumps(row)} ({time.time() - t0:.0f} s)", flush=True)
         write_table(rows, args.out)
+    for r in rows:  # the same plan for every model: fully parallel (cheap: builds only)
+        if "lut_unfolded" not in r and os.path.exists(spec_path(r["model"])):
+            r["lut_unfolded"], r["dsp_unfolded"] = unfolded(r["model"], args.nngen, args.out, log)
+            print(f"[compression] {r['model']}: fully parallel {r['lut_unfolded']} LUT, {r['dsp_unfolded']} DSP",
+                  flush=True)
     if rows:
         plots(rows, args.out)
     print(open(os.path.join(args.out, "compression.md")).read())
