@@ -391,10 +391,14 @@ class SpecReader {
     if (n["multipliers"]) l.multipliers = multipliers(n["multipliers"]);
   }
 
+  /// hls4ml's input range R of a table: [-4, 4) for Tanh, [-8, 8) for Sigmoid, [-8, 0] for
+  /// Softmax's exponential.
+  static double defaultTableRange(LayerKind kind) { return kind == LayerKind::Tanh ? 4 : 8; }
+
   /// table_size and input_range of a Sigmoid, Tanh or Softmax layer (LookupTable): both
   /// powers of two, so that a table entry is a bit slice of the input.
   void readTable(const YAML::Node& n, Layer& l) const {
-    l.tableRange = l.kind == LayerKind::Tanh ? 4 : 8;  // hls4ml's ranges
+    l.tableRange = defaultTableRange(l.kind);
     if (n["table_size"]) {
       l.tableSize = positiveInt(n["table_size"], "table_size", 2);
       if (!std::has_single_bit(static_cast<unsigned>(l.tableSize)) || l.tableSize > 65536)
@@ -733,9 +737,7 @@ void SpecReader::readLayer(const YAML::Node& n, const FixedType& def, Shape& cur
     r.loc = g.layers.back().loc;
     r.in = r.out = cur;
     r.weightType = r.biasType = r.resultType = g.layers.back().resultType;
-    r.expTableType = g.layers.back().expTableType;
-    r.invTableType = g.layers.back().invTableType;
-    r.tableRange = r.kind == LayerKind::Tanh ? 4 : 8;
+    r.tableRange = defaultTableRange(r.kind);
     g.layers.push_back(std::move(r));
   }
 }

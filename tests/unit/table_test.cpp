@@ -114,9 +114,8 @@ TEST_F(Tables, SoftmaxIsOneComparatorTreeTwoTablesAndAMultiplierPerClass) {
   EXPECT_EQ(g.layers[1].kind, nngen::LayerKind::Softmax);
   const nngen::Design d = nngen::emitDesign(g, "test", nngen::FoldPlan{});
   const std::string& v = d.modules[0].verilog;
-  EXPECT_EQ(std::regex_search(v, std::regex("function automatic \\[[0-9]+:0\\] out_softmax_exp")),
-            true);
-  EXPECT_THAT(v, HasSubstr("function automatic"));
+  EXPECT_TRUE(
+      std::regex_search(v, std::regex("function automatic \\[[0-9]+:0\\] out_softmax_exp")));
   const auto count = [&](const std::regex& re) {
     return std::distance(std::sregex_iterator(v.begin(), v.end(), re), std::sregex_iterator());
   };
